@@ -1,0 +1,77 @@
+"""The one module that talks to the CEL implementation (cel-expr-python).
+
+Policies only see `compile_expression` and `Program.evaluate`, so the engine
+could switch CEL libraries by rewriting this file alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+VARIABLES = ("apiVersion", "kind", "metadata", "spec", "params", "variables")
+
+_POSITION = re.compile(r"<input>:(\d+):(\d+): (.*)")
+
+
+class CelCompileError(Exception):
+    """An expression that does not compile; line/column are within the expression."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class CelEvalError(Exception):
+    """An expression that failed on one document (absent key, bad types...)."""
+
+
+@cache
+def _environment() -> Any:
+    from cel_expr_python import cel
+    from cel_expr_python.ext import ext_optional, ext_strings
+
+    return cel.NewEnv(
+        variables={name: cel.Type.DYN for name in VARIABLES},
+        extensions=[ext_optional.ExtOptional(), ext_strings.ExtStrings()],
+    )
+
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    _compiled: Any
+
+    def evaluate(self, activation: Any) -> Any:
+        """Evaluate on an activation; raise CelEvalError on a CEL error value."""
+        result = self._compiled.eval(activation)
+        if result.type().name() == "ERROR":
+            raise CelEvalError(_first_line(str(result.value())))
+        return result.plain_value()
+
+
+def compile_expression(source: str) -> Program:
+    """Compile once at load; raise CelCompileError with the expression position."""
+    try:
+        return Program(source, _environment().compile(source))
+    except RuntimeError as exc:
+        text = str(exc)
+        match = _POSITION.search(text)
+        if match:
+            raise CelCompileError(match.group(3).strip(), int(match.group(1)), int(match.group(2))) from None
+        raise CelCompileError(_first_line(text)) from None
+
+
+def activation(data: Mapping[str, Any]) -> Any:
+    """Bind variables once per document, for every rule evaluated on it."""
+    return _environment().Activation(dict(data))
+
+
+def _first_line(text: str) -> str:
+    text = text.replace("INVALID_ARGUMENT: ", "").replace("ERROR: ", "")
+    return text.strip().splitlines()[0] if text.strip() else "evaluation error"

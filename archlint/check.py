@@ -1,0 +1,178 @@
+"""Check feature files: the pipeline from a path to its findings.
+
+    path -> Document(s) -> schema problems | policy findings -> waivers -> FileResult
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import engine, waivers
+from .finding import Finding, Severity
+from .loader import Document, Path, YamlError, load_all, read_file
+from .policies import Catalog, Rule
+from .settings import Settings, enabled, severity_for
+
+SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
+YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What checking one file produced."""
+
+    file: str
+    findings: tuple[Finding, ...]
+    features: tuple[str, ...] = ()
+    evaluated: tuple[str, ...] = ()  # rule ids run on the file, for JUnit
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a reporter may read. Reporters never filter or decide exit codes."""
+
+    files: tuple[FileResult, ...]
+    rules: tuple[Rule, ...]
+    fail_on: Severity = Severity.ERROR
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for result in self.files for finding in result.findings)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """Findings not covered by a waiver."""
+        return tuple(finding for finding in self.findings if finding.suppressed is None)
+
+    def counts(self) -> dict[str, int]:
+        counts = {severity.value: 0 for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for finding in self.active:
+            counts[finding.severity.value] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        return any(finding.severity.rank >= self.fail_on.rank for finding in self.active)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every file is checked with, prepared once per run."""
+
+    catalog: Catalog
+    settings: Settings
+    rules: tuple[Rule, ...]  # enabled CEL rules
+    engine_rules: frozenset[str]  # enabled engine rule ids
+    params: Mapping[str, Any]
+    known_rules: frozenset[str]
+
+    @property
+    def evaluated(self) -> tuple[str, ...]:
+        return tuple(sorted({rule.id for rule in self.rules} | self.engine_rules))
+
+
+def plan(catalog: Catalog, settings: Settings) -> Plan:
+    params = {name: param.default for name, param in catalog.params.items()}
+    params.update(settings.params)
+    active = [rule for rule in catalog.rules if enabled(settings, rule.id, rule.name)]
+    return Plan(
+        catalog=catalog,
+        settings=settings,
+        rules=tuple(rule for rule in active if not rule.engine),
+        engine_rules=frozenset(rule.id for rule in active if rule.engine),
+        params=params,
+        known_rules=frozenset(rule.id for rule in catalog.rules),
+    )
+
+
+def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
+    """Check (filesystem path, display path) pairs into a Report."""
+    results = tuple(check_file(path, display, the_plan) for path, display in paths)
+    return Report(results, the_plan.catalog.rules, the_plan.settings.fail_on)
+
+
+def check_file(path: str, display: str, the_plan: Plan) -> FileResult:
+    """Read, parse and check one file; an unreadable file raises OSError."""
+    try:
+        documents = load_all(read_file(path))
+    except YamlError as exc:
+        finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)
+        return _finish(display, [finding], (), the_plan)
+    return check_documents(documents, display, the_plan)
+
+
+def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
+    """Check YAML text as if it were a file (used by policy tests)."""
+    try:
+        documents = load_all(text)
+    except YamlError as exc:
+        finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)
+        return _finish(display, [finding], (), the_plan)
+    return check_documents(documents, display, the_plan)
+
+
+def check_documents(documents: Sequence[Document], display: str, the_plan: Plan) -> FileResult:
+    findings: list[Finding] = []
+    features: list[str] = []
+    if not documents:
+        findings.append(
+            Finding(*SCHEMA, "the file holds no YAML document; expected an AIFeature", display, "", 1, 1)
+        )
+    for document in documents:
+        feature = _feature_name(document)
+        if feature:
+            features.append(feature)
+        findings.extend(_check_document(document, display, feature, the_plan))
+    return _finish(display, findings, tuple(features), the_plan)
+
+
+def _feature_name(document: Document) -> str | None:
+    data = document.data
+    if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
+        name = data["metadata"].get("name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _locate(document: Document, display: str, feature: str | None) -> engine.MakeFinding:
+    def make(rule: str, name: str, severity: Severity, message: str, path: Path) -> Finding:
+        _, line, column = document.locate(path)
+        dotted = ".".join(str(part) for part in path)
+        return Finding(rule, name, severity, message, display, dotted, line, column, feature, document.index)
+
+    return make
+
+
+def _check_document(document: Document, display: str, feature: str | None, the_plan: Plan) -> list[Finding]:
+    from .schema import validate
+
+    make = _locate(document, display, feature)
+    problems = validate(document.data)
+    if problems:
+        return [make(*SCHEMA, problem.message, problem.path) for problem in problems]
+    findings = engine.evaluate(document, the_plan.catalog, the_plan.rules, the_plan.params, make)
+    spec = document.data["spec"]
+    return waivers.apply(
+        findings,
+        spec.get("waivers", []),
+        the_plan.known_rules,
+        the_plan.settings.today,
+        make,
+        honour=the_plan.settings.waivers,
+    )
+
+
+def _finish(display: str, findings: list[Finding], features: tuple[str, ...], the_plan: Plan) -> FileResult:
+    settings = the_plan.settings
+    kept = []
+    for finding in findings:
+        if not enabled(settings, finding.rule, finding.name):
+            continue
+        severity = severity_for(settings, finding.rule, finding.name, finding.severity)
+        kept.append(finding._replace(severity=severity) if severity != finding.severity else finding)
+    kept.sort(key=Finding.sort_key)
+    return FileResult(display, tuple(kept), features, the_plan.evaluated)
+

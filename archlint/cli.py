@@ -1,0 +1,182 @@
+"""Command-line parsing and dispatch: nothing else happens here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from . import __version__
+from .reporters import REPORTERS
+from .errors import ArchlintError
+
+# subcommand -> module in archlint.commands with `run(args) -> int`
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "explain": "explain",
+    "rules": "rules",
+    "schema": "schema",
+    "test": "test",
+    "config": "config",
+    "decide": "decide",
+    "init": "init",
+}
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="extra policy file or folder (repeatable); added to the config's policy-paths",
+    )
+    parser.add_argument(
+        "--no-builtin-policies",
+        dest="builtin_policies",
+        action="store_false",
+        default=None,
+        help="load only the policies named by --policies or config",
+    )
+    parser.add_argument("--config", metavar="PATH", help="use this config file instead of searching")
+    parser.add_argument(
+        "--isolated", action="store_true", help="ignore every configuration file"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archlint",
+        description="Policy-as-code linter for AI architecture decisions.",
+    )
+    parser.add_argument("--version", action="version", version=f"archlint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser(
+        "check",
+        help="check ai-feature.yaml files",
+        description="Validate feature files against the schema and evaluate every policy rule.",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    check.add_argument("--format", choices=tuple(REPORTERS), help="output format (default: text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    check.add_argument("--select", metavar="RULES", help="only these rules: ids, names or prefixes, comma-separated")
+    check.add_argument("--ignore", metavar="RULES", help="skip these rules: ids, names or prefixes, comma-separated")
+    check.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a policy threshold (repeatable)",
+    )
+    check.add_argument(
+        "--no-waivers", dest="waivers", action="store_false", help="report waived findings as if unwaived"
+    )
+    check.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: the number of cores)"
+    )
+    check.add_argument("--no-cache", dest="cache", action="store_false", help="do not read or write the cache")
+    check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .archlint_cache)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    _add_policy_options(check)
+
+    explain = sub.add_parser(
+        "explain", help="explain a rule", description="What a rule checks, why, what to do instead, with sources."
+    )
+    explain.add_argument("rule", metavar="RULE", help="rule id (FT004) or name (too-few-training-examples)")
+    explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _add_policy_options(explain)
+
+    rules = sub.add_parser("rules", help="list every loaded rule", description="List every loaded rule.")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    _add_policy_options(rules)
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema", description="Print the JSON Schema of ai-feature.yaml or policy files."
+    )
+    schema.add_argument("--policy", action="store_true", help="the schema of policy files instead")
+
+    test = sub.add_parser(
+        "test",
+        help="run the pass/fail cases of policy files",
+        description="Run the pass/fail cases embedded in policy files (the built-in ones by default).",
+    )
+    test.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders")
+    test.add_argument("--verbose", "-v", action="store_true", help="list every case, not only failures")
+    _add_policy_options(test)
+
+    config = sub.add_parser(
+        "config",
+        help="print the effective configuration",
+        description="Print the effective configuration and where each value came from.",
+    )
+    config.add_argument("--format", choices=("text", "json"), default="text")
+    _add_policy_options(config)
+
+    decide = sub.add_parser(
+        "decide",
+        help="recommend an approach for a feature",
+        description="Walk the decision gates for a feature and recommend prompting, rag, fine-tuning or hybrid.",
+    )
+    decide.add_argument("file", metavar="FILE", help="an ai-feature.yaml file")
+    decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    decide.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a threshold")
+    _add_policy_options(decide)
+
+    init = sub.add_parser(
+        "init",
+        help="write a first ai-feature.yaml",
+        description="Ask the questions of the decision gates and write a valid, commented ai-feature.yaml.",
+    )
+    init.add_argument("--output", "-o", metavar="PATH", default="ai-feature.yaml", help="file to write")
+    init.add_argument("--answers", metavar="FILE", help="take the answers from a YAML file (no questions)")
+    init.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="answer one question, e.g. --set problem=knowledge (repeatable; no questions asked)",
+    )
+    init.add_argument("--defaults", action="store_true", help="accept every default without asking")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        module = importlib.import_module(f"archlint.commands.{COMMANDS[args.command]}")
+        code: int = module.run(args)
+        return code
+    except ArchlintError as exc:
+        print(f"archlint: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed: not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # the last line of defence: no traceback unless asked
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"archlint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                file=sys.stderr,
+            )
+        return 2

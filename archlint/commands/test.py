@@ -1,0 +1,38 @@
+"""`archlint test`: run the pass/fail cases of policy files, like a test runner."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..config import load_for
+from ..policies import expand_policy_paths
+from ..policy_tests import run_cases, test_plan
+
+
+def run(args: argparse.Namespace) -> int:
+    extra = expand_policy_paths(args.paths) if args.paths else []
+    _, catalog = load_for(args, extra_policies=extra)
+    wanted = {os.path.abspath(path) for path in extra}
+    # Named files only; otherwise everything loaded (built-ins plus configured policy-paths).
+    sets = [s for s in catalog.sets if os.path.abspath(s.source) in wanted] if wanted else list(catalog.sets)
+    passed = failed = 0
+    for result in run_cases(catalog, sets, test_plan(catalog)):
+        if result.ok:
+            passed += 1
+            if args.verbose:
+                print(f"PASS {result.label}")
+            continue
+        failed += 1
+        print(f"FAIL {result.label}")
+        if result.kind == "missing":
+            print(f"     {result.rule.source}:{result.rule.line}: add a tests.fail case that makes the rule fire")
+        elif result.kind == "fail":
+            print(f"     expected {result.rule.id} to fire; it did not")
+        for finding in result.findings:
+            if result.kind == "pass" and finding.rule != result.rule.id:
+                continue
+            print(f"     got {finding.rule} at {finding.path or 'document'}: {finding.message}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0

@@ -1,0 +1,99 @@
+"""Find feature files under the paths given on the command line."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .errors import UsageError
+
+FEATURE_PATTERNS = ("ai-feature.yaml", "ai-feature.yml", "*.ai-feature.yaml", "*.ai-feature.yml")
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".archlint_cache"})
+
+
+def is_feature_file(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in FEATURE_PATTERNS)
+
+
+def discover(
+    paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[str]:
+    """Yield feature files: named files as given, folders searched by file name.
+
+    Folders skip version-control and tool folders, virtual environments and,
+    inside a git work tree, whatever git ignores. `include` adds file-name
+    globs; `exclude` drops paths matching a glob (files named explicitly too,
+    as ruff's force-exclude does for pre-commit).
+    """
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            candidates: Iterator[str] = _walk(given, include)
+        elif os.path.lexists(given):
+            if not os.path.exists(given):
+                raise UsageError("broken symbolic link", given)
+            candidates = iter([given])
+        else:
+            raise UsageError("no such file or directory", given)
+        for path in candidates:
+            normal = os.path.normpath(path)
+            if normal in seen or _excluded(normal, exclude):
+                continue
+            seen.add(normal)
+            yield normal
+
+
+def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    posix = Path(path).as_posix()
+    return any(
+        fnmatch.fnmatchcase(posix, pattern) or fnmatch.fnmatchcase(posix, f"*/{pattern}")
+        or any(fnmatch.fnmatchcase(part, pattern) for part in Path(path).parts)
+        for pattern in exclude
+    )
+
+
+def _wanted(name: str, include: Sequence[str]) -> bool:
+    return is_feature_file(name) or any(fnmatch.fnmatchcase(name, pattern) for pattern in include)
+
+
+def _walk(root: str, include: Sequence[str]) -> Iterator[str]:
+    tracked = _git_files(root)
+    if tracked is not None:
+        yield from sorted(path for path in tracked if _wanted(os.path.basename(path), include))
+        return
+    for directory, dirnames, filenames in os.walk(root, onerror=_raise):
+        dirnames[:] = sorted(
+            name for name in dirnames
+            if name not in _SKIP_DIRS and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
+        )
+        for name in sorted(filenames):
+            if _wanted(name, include):
+                yield os.path.join(directory, name)
+
+
+def _raise(error: OSError) -> None:
+    raise UsageError(f"cannot read directory: {error.strerror}", error.filename or "")
+
+
+def _git_files(root: str) -> list[str] | None:
+    """Files git tracks or would track under `root`; None outside a work tree."""
+    try:
+        completed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [
+        os.path.join(root, name) for name in names
+        if name and os.path.isfile(os.path.join(root, name)) and "pyvenv.cfg" not in name
+    ]

@@ -1,0 +1,362 @@
+"""Load policy files into a `Catalog` of compiled rules.
+
+A policy file is data: YAML validated against `schemas/policy.v1.schema.json`,
+with CEL conditions compiled once here. Anything wrong with a policy file
+(YAML, schema, CEL, references to unknown fields, params or variables,
+duplicate or colliding ids) is a `PolicyError` with a file, line and column:
+a broken policy stops the run, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any
+
+from . import cel, resources
+from .errors import PolicyError
+from .finding import Severity
+from .loader import Document, Path, YamlError, load_all, read_file
+
+# Rules archlint computes itself; only built-in policy files may declare them.
+ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001"})
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
+_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_REFERENCE = re.compile(
+    # A dotted chain, stopping before a method call such as .orValue( or .exists(
+    r"(?<![\w.])(spec|metadata|params|variables)((?:\s*\.\s*\??\s*[A-Za-z_]\w*+(?!\s*\())+)"
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: metadata for people, a compiled condition for the engine."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    remediation: str
+    references: tuple[Reference, ...]
+    tags: tuple[str, ...]
+    tests: Mapping[str, tuple[Mapping[str, Any], ...]] = field(repr=False)
+    source: str = ""
+    line: int = 1
+    policy_set: str = ""
+    builtin: bool = False
+    engine: bool = False
+    condition: cel.Program | None = field(default=None, repr=False)
+    path: Path = ()
+    message: str = ""
+
+    @property
+    def condition_source(self) -> str:
+        return self.condition.source if self.condition else ""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    name: str
+    source: str
+    builtin: bool
+    base: Mapping[str, Any] | None
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every loaded policy set, and the rules and params they declare."""
+
+    sets: tuple[PolicySet, ...]
+    params: Mapping[str, Param]
+    # Variables are one namespace across files, like params: evaluated once
+    # per document before any rule.
+    variables: tuple[tuple[str, cel.Program], ...] = ()
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for policy_set in self.sets for rule in policy_set.rules)
+
+    def rule(self, key: str) -> Rule | None:
+        """Find a rule by id (any case) or by name."""
+        wanted = key.strip()
+        for rule in self.rules:
+            if wanted.upper() == rule.id or wanted.lower() == rule.name:
+                return rule
+        return None
+
+    def close_matches(self, key: str) -> list[str]:
+        import difflib
+
+        candidates = [rule.id for rule in self.rules] + [rule.name for rule in self.rules]
+        return difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+
+
+def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
+    """Load the built-in policies (unless `builtin` is false) and `extra` files or folders."""
+    files: list[tuple[str, bool]] = []
+    if builtin:
+        files.extend((str(path), True) for path in resources.builtin_policy_files())
+    for item in extra:
+        files.extend((path, False) for path in expand_policy_paths([item]))
+    if not files:
+        raise PolicyError("no policy files to load", "")
+    return build_catalog([load_policy_document(path) + (is_builtin,) for path, is_builtin in files])
+
+
+def expand_policy_paths(items: Iterable[str]) -> list[str]:
+    """Files as given; folders expanded to their *.yaml / *.yml files, sorted."""
+    found: list[str] = []
+    for item in items:
+        path = FsPath(item)
+        if path.is_dir():
+            found.extend(sorted(str(p) for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        elif path.exists():
+            found.append(item)
+        else:
+            raise PolicyError("policy path does not exist", item)
+    return found
+
+
+def load_policy_document(path: str) -> tuple[str, Document]:
+    try:
+        documents = load_all(read_file(path))
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file: {exc.strerror or exc}", path) from None
+    except YamlError as exc:
+        raise PolicyError(f"invalid YAML: {exc.message}", path, exc.line, exc.column) from None
+    if len(documents) != 1:
+        raise PolicyError(f"a policy file holds exactly one document, found {len(documents)}", path)
+    return path, documents[0]
+
+
+@cache
+def _feature_fields() -> Mapping[str, Any]:
+    """The tree of field names a condition may reference, from the feature schema."""
+    from .schema import load_schema
+
+    schema = load_schema("ai-feature")
+    definitions = schema.get("$defs", {})
+
+    def tree(node: Mapping[str, Any]) -> Any:
+        if "$ref" in node:
+            node = definitions[node["$ref"].rsplit("/", 1)[-1]]
+        if "properties" in node:
+            return {name: tree(sub) for name, sub in node["properties"].items()}
+        if isinstance(node.get("additionalProperties"), dict):
+            return "any"  # a free map (labels): any key
+        return None  # a leaf or a list: nothing to dot into
+
+    fields: Mapping[str, Any] = tree(schema)
+    return fields
+
+
+def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
+    """Validate and compile parsed policy documents into a Catalog."""
+    from .schema import validate
+
+    params: dict[str, Param] = {}
+    variables: dict[str, tuple[str, cel.Program]] = {}
+    for source, document, _ in documents:
+        problems = validate(document.data, "policy")
+        if problems:
+            first = problems[0]
+            _, line, column = document.locate(first.path)
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise PolicyError(f"not a valid policy file: {first.message}{more}", source, line, column)
+        for name, declared in (document.data.get("params") or {}).items():
+            previous = params.get(name)
+            if previous is not None and previous.default != declared["default"]:
+                _, line, column = document.locate(("params", name))
+                raise PolicyError(
+                    f"param '{name}' is declared with default {declared['default']!r} here "
+                    f"and {previous.default!r} in {previous.source}",
+                    source,
+                    line,
+                    column,
+                )
+            params[name] = Param(name, declared["default"], declared["description"], source)
+    for source, document, _ in documents:
+        for name, expression in (document.data.get("variables") or {}).items():
+            where = ("variables", name)
+            previous_variable = variables.get(name)
+            if previous_variable is not None and previous_variable[1].source != expression:
+                _, line, column = document.locate(where)
+                raise PolicyError(
+                    f"variable '{name}' is defined differently in {previous_variable[0]}",
+                    source,
+                    line,
+                    column,
+                )
+            # A variable may not read another: all are evaluated side by side.
+            _check_references(expression, source, document, where, params, set())
+            variables[name] = (source, _compile(expression, source, document, where))
+
+    sets: list[PolicySet] = []
+    seen: dict[str, tuple[str, Rule]] = {}
+    for source, document, builtin in documents:
+        rules = tuple(
+            _compile_rule(raw, index, source, document, builtin, params, set(variables))
+            for index, raw in enumerate(document.data["rules"])
+        )
+        for rule in rules:
+            for kind, key in (("id", rule.id), ("name", rule.name)):
+                if key in seen:
+                    other = seen[key][1]
+                    origin = "the built-in rule" if other.builtin else f"{other.source}:{other.line}"
+                    raise PolicyError(
+                        f"rule {kind} '{key}' is already defined by {origin} {other.id}",
+                        source,
+                        rule.line,
+                    )
+                seen[key] = (kind, rule)
+        sets.append(
+            PolicySet(
+                name=document.data["metadata"]["name"],
+                source=source,
+                builtin=builtin,
+                base=document.data.get("base"),
+                rules=rules,
+            )
+        )
+    return Catalog(
+        tuple(sets),
+        params,
+        tuple((name, program) for name, (_, program) in variables.items()),
+    )
+
+
+def _compile_rule(
+    raw: Mapping[str, Any],
+    index: int,
+    source: str,
+    document: Document,
+    builtin: bool,
+    params: Mapping[str, Param],
+    variable_names: set[str],
+) -> Rule:
+    at: Path = ("rules", index)
+    _, line, column = document.locate(at)
+
+    def fail(message: str, key: str | None = None) -> PolicyError:
+        _, where_line, where_column = document.locate((*at, key) if key else at)
+        return PolicyError(f"rule {raw['id']}: {message}", source, where_line, where_column)
+
+    cel_keys = [key for key in ("condition", "path", "message") if key in raw]
+    if raw.get("engine"):
+        if not builtin:
+            raise fail("'engine: true' is reserved for built-in rules; write a condition", "engine")
+        if raw["id"] not in ENGINE_RULES:
+            raise fail("archlint computes no rule with this id", "engine")
+        if cel_keys:
+            raise fail(f"an engine rule takes no {cel_keys[0]}", cel_keys[0])
+        condition, path, message = None, (), ""
+    else:
+        missing = [key for key in ("condition", "path", "message") if key not in raw]
+        if missing:
+            raise fail(f"needs {', '.join(missing)} (every rule has a condition, a path and a message)")
+        if raw["id"] in ENGINE_RULES:
+            raise fail("this id is reserved for a rule archlint computes itself", "id")
+        _check_references(raw["condition"], source, document, (*at, "condition"), params, variable_names)
+        condition = _compile(raw["condition"], source, document, (*at, "condition"))
+        path = _parse_path(raw["path"])
+        if not _field_exists(path):
+            raise fail(f"path '{raw['path']}' is not a field of ai-feature.yaml", "path")
+        message = raw["message"]
+        for placeholder in _PLACEHOLDER.findall(message):
+            _check_references(placeholder, source, document, (*at, "message"), params, variable_names)
+    tests = raw.get("tests") or {}
+    return Rule(
+        id=raw["id"],
+        name=raw["name"],
+        severity=Severity(raw["severity"]),
+        summary=raw["summary"],
+        rationale=raw["rationale"],
+        remediation=raw["remediation"],
+        references=tuple(Reference(r["title"], r["url"]) for r in raw["references"]),
+        tags=tuple(raw.get("tags") or ()),
+        tests={"pass": tuple(tests.get("pass", ())), "fail": tuple(tests.get("fail", ()))},
+        source=source,
+        line=line,
+        policy_set=document.data["metadata"]["name"],
+        builtin=builtin,
+        engine=bool(raw.get("engine")),
+        condition=condition,
+        path=path,
+        message=message,
+    )
+
+
+def _compile(expression: str, source: str, document: Document, where: Path) -> cel.Program:
+    try:
+        return cel.compile_expression(expression)
+    except cel.CelCompileError as exc:
+        _, line, column = document.locate(where)
+        raise PolicyError(
+            f"CEL error in {'.'.join(map(str, where))} at column {exc.column}: {exc.message}",
+            source,
+            line,
+            column,
+        ) from None
+
+
+def _parse_path(dotted: str) -> Path:
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
+
+
+def _field_exists(path: Path) -> bool:
+    node: Any = {"apiVersion": None, "kind": None, **_feature_fields()}
+    for part in path:
+        if node == "any":
+            return True
+        if isinstance(part, int):
+            continue  # list index: lists are leaves in the field tree
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _check_references(
+    expression: str,
+    source: str,
+    document: Document,
+    where: Path,
+    params: Mapping[str, Param],
+    variable_names: set[str],
+) -> None:
+    """Refuse references CEL itself cannot catch: fields, params and variables are maps."""
+    code = _STRING_LITERAL.sub("''", expression)
+    for root, rest in _REFERENCE.findall(code):
+        parts = [part.strip().lstrip("?").strip() for part in rest.split(".")[1:]]
+        problem = None
+        if root == "params" and parts[0] not in params:
+            known = ", ".join(sorted(params)) or "none declared"
+            problem = f"unknown param '{parts[0]}' (declared: {known})"
+        elif root == "variables" and parts[0] not in variable_names:
+            known = ", ".join(sorted(variable_names)) or "none declared"
+            problem = f"unknown variable '{parts[0]}' (declared in this file: {known})"
+        elif root in ("spec", "metadata") and not _field_exists((root, *parts)):
+            problem = f"'{root}.{'.'.join(parts)}' is not a field of ai-feature.yaml"
+        if problem:
+            _, line, column = document.locate(where)
+            raise PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)

@@ -1,0 +1,132 @@
+"""The policy file format (PolicySet v1) as pydantic models.
+
+Like `model`, this is the source of `schemas/policy.v1.schema.json`; the
+linter validates policy files with the generated schema and never imports
+pydantic at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .model import OmitNotNull
+
+RULE_ID_PATTERN = r"^[A-Z]+[0-9]{3}$"
+SLUG_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]*$"
+# A dotted document path: spec.rag.top_k, spec.waivers.0.rule
+DOC_PATH_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyMetadata(_Strict):
+    name: str = Field(pattern=SLUG_PATTERN, description="Name of the policy set, a lowercase slug.")
+    description: str | None = Field(default=None, description="One line on what the set covers.")
+
+
+class Param(_Strict):
+    default: int | float | str | bool = Field(description="Value used unless config overrides it.")
+    description: str = Field(min_length=1, description="What the threshold means.")
+
+
+class Reference(_Strict):
+    title: str = Field(min_length=1, description="Author or publisher and title.")
+    url: str = Field(pattern=r"^https?://", description="Where to read it.")
+
+
+class OverlayCase(_Strict):
+    description: str | None = Field(default=None, description="What the case shows.")
+    overlay: dict[str, Any] = Field(
+        description="Deep-merged onto the set's base document; a null value deletes the key."
+    )
+
+
+class DocumentCase(_Strict):
+    description: str | None = Field(default=None, description="What the case shows.")
+    document: dict[str, Any] = Field(description="A whole feature document, used as it is.")
+
+
+class TextCase(_Strict):
+    description: str | None = Field(default=None, description="What the case shows.")
+    text: str = Field(description="Raw YAML text, for rules about the YAML itself.")
+
+
+Case = OverlayCase | DocumentCase | TextCase
+
+
+class RuleTests(_Strict):
+    pass_: list[Case] = Field(
+        default_factory=list, alias="pass", description="Documents on which the rule must not fire."
+    )
+    fail: list[Case] = Field(
+        default_factory=list,
+        description="Documents on which the rule must fire; `archlint test` fails a rule without one.",
+    )
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID_PATTERN, description="Stable id, e.g. FT004.")
+    name: str = Field(pattern=SLUG_PATTERN, description="Stable kebab-case name.")
+    severity: Literal["error", "warning", "info"] = Field(description="Default severity.")
+    summary: str = Field(min_length=1, description="One line: what is wrong.")
+    condition: str | None = Field(
+        default=None, min_length=1, description="CEL expression; true means the rule fires."
+    )
+    path: str | None = Field(
+        default=None,
+        pattern=DOC_PATH_PATTERN,
+        description="Document path the finding points at (its nearest present parent if absent).",
+    )
+    message: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Finding message; {spec.x.y}, {params.NAME} and {variables.NAME} are replaced.",
+    )
+    engine: bool | None = Field(
+        default=None, description="Computed by archlint itself (built-in sets only)."
+    )
+    tags: list[str] | None = Field(default=None, description="Free tags, shown in SARIF.")
+    rationale: str = Field(min_length=1, description="Why the rule exists (markdown).")
+    remediation: str = Field(min_length=1, description="What to do instead (markdown).")
+    references: list[Reference] = Field(min_length=1, description="Primary sources.")
+    tests: RuleTests | None = Field(default=None, description="The rule's own pass and fail cases.")
+
+
+class PolicySet(_Strict):
+    """A file of rules: conditions as data, never code."""
+
+    apiVersion: Literal["archlint/v1"] = Field(description="Exactly archlint/v1.")
+    kind: Literal["PolicySet"] = Field(description="Exactly PolicySet.")
+    metadata: PolicyMetadata = Field(description="Name and description of the set.")
+    params: dict[str, Param] | None = Field(
+        default=None, description="Named thresholds the conditions read as params.NAME."
+    )
+    variables: dict[str, str] | None = Field(
+        default=None,
+        description="Named CEL expressions evaluated once per document, read as variables.NAME.",
+    )
+    base: dict[str, Any] | None = Field(
+        default=None, description="Base feature document that overlay test cases are merged onto."
+    )
+    rules: list[Rule] = Field(min_length=1, description="The rules of the set.")
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of policy files."""
+    schema = PolicySet.model_json_schema(
+        mode="validation", by_alias=True, schema_generator=OmitNotNull
+    )
+    # Names of params and variables become CEL identifiers.
+    schema["properties"]["params"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}
+    schema["properties"]["variables"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://archlint.dev/schemas/policy.v1.schema.json",
+        "title": "archlint PolicySet v1",
+        **schema,
+    }

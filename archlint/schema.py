@@ -1,0 +1,155 @@
+"""Validate data against the published schemas.
+
+The verdict comes from a validator compiled ahead of time (microseconds, no
+heavy imports). Only when it says "invalid" is jsonschema imported to list
+every error with its document path, so clean runs never pay for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from . import resources
+from .loader import Path
+
+SchemaName = Literal["ai-feature", "policy"]
+
+# YAML 1.1 spelled booleans many ways; YAML 1.2 (what archlint reads) keeps
+# these as strings, so point the author at the spelling that works.
+_YAML11_BOOLEANS = frozenset(
+    "y Y yes Yes YES n N no No NO on On ON off Off OFF".split()
+)
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One way a document breaks the schema, at the path it concerns."""
+
+    path: Path
+    message: str
+
+
+def _fast_validator(name: SchemaName) -> Callable[[Any], Any]:
+    if name == "ai-feature":
+        from . import _feature_validator as module
+    else:
+        from . import _policy_validator as module
+    validate: Callable[[Any], Any] = module.validate
+    return validate
+
+
+@cache
+def load_schema(name: SchemaName) -> dict[str, Any]:
+    """The schema document as published in `schemas/`."""
+    schema: dict[str, Any] = json.loads(resources.read_text("schemas", f"{name}.v1.schema.json"))
+    return schema
+
+
+def validate(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
+    """Return every schema problem in `data`, sorted by path; [] when valid."""
+    try:
+        _fast_validator(name)(data)
+    except ValueError:
+        return explain(data, name)
+    return []
+
+
+@cache
+def _slow_validator(name: SchemaName) -> Any:
+    import jsonschema
+
+    schema = load_schema(name)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def explain(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
+    """List every schema error with a path and a message written for people."""
+    problems: list[SchemaProblem] = []
+    for error in _slow_validator(name).iter_errors(data):
+        problems.extend(_describe(error))
+    return sorted(set(problems), key=lambda p: ([str(part) for part in p.path], p.message))
+
+
+def _describe(error: Any) -> list[SchemaProblem]:
+    path: Path = tuple(error.absolute_path)
+    validator = error.validator
+    value = error.instance
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [key for key in value if key not in error.schema.get("properties", {})]
+        return [SchemaProblem((*path, key), _unknown_field(key, allowed)) for key in extras]
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [SchemaProblem(path, f"missing required field '{missing}'")]
+    where = _dotted(path) or "document"
+    if validator == "type":
+        expected = error.validator_value
+        message = f"{where}: expected {_type_words(expected)}, got {_describe_value(value)}"
+        if expected == "boolean" and isinstance(value, str) and value in _YAML11_BOOLEANS:
+            message += " (YAML 1.2 reads yes/no/on/off as strings: write true or false)"
+        elif expected == "object" and value is None:
+            message += " (an empty section: remove the key or fill it in)"
+        return [SchemaProblem(path, message)]
+    if validator == "enum":
+        options = ", ".join(str(option) for option in error.validator_value)
+        hint = _close(value, [str(option) for option in error.validator_value])
+        return [SchemaProblem(path, f"{where}: {_describe_value(value)} is not one of: {options}{hint}")]
+    if validator == "const":
+        return [SchemaProblem(path, f"{where}: must be {error.validator_value!r}, got {_describe_value(value)}")]
+    if validator == "pattern":
+        return [SchemaProblem(path, f"{where}: {value!r} does not match the pattern {error.validator_value}")]
+    if validator == "format":
+        return [SchemaProblem(path, f"{where}: {value!r} is not a valid {error.validator_value}")]
+    return [SchemaProblem(path, f"{where}: {error.message}")]
+
+
+def _unknown_field(key: str, allowed: list[str]) -> str:
+    hint = _close(key, allowed)
+    if hint:
+        return f"unknown field '{key}'{hint}"
+    return f"unknown field '{key}' (allowed here: {', '.join(allowed)})"
+
+
+def _close(value: Any, options: list[str]) -> str:
+    matches = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _type_words(expected: Any) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
+    if isinstance(expected, list):
+        return " or ".join(names.get(item, item) for item in expected)
+    return names.get(expected, str(expected))
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    return repr(value)

@@ -1,0 +1,50 @@
+"""The effective settings of a run, after config files and flags are merged."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .finding import Severity
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.ERROR
+    params: Mapping[str, Any] = field(default_factory=dict)
+    policy_paths: tuple[str, ...] = ()
+    builtin_policies: bool = True
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    waivers: bool = True
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def matches(selector: str, rule_id: str, rule_name: str) -> bool:
+    """A selector names a rule by id, by name, or by an id prefix such as FT or RAG00."""
+    selector = selector.strip()
+    return (
+        selector.upper() == rule_id
+        or selector.lower() == rule_name
+        or (selector.isalnum() and rule_id.startswith(selector.upper()))
+        or selector.upper() == "ALL"
+    )
+
+
+def enabled(settings: Settings, rule_id: str, rule_name: str) -> bool:
+    """ruff's semantics: selected (or nothing selected) and not ignored."""
+    if settings.select and not any(matches(s, rule_id, rule_name) for s in settings.select):
+        return False
+    return not any(matches(s, rule_id, rule_name) for s in settings.ignore)
+
+
+def severity_for(settings: Settings, rule_id: str, rule_name: str, default: Severity) -> Severity:
+    for selector, severity in settings.severity.items():
+        if matches(selector, rule_id, rule_name):
+            return severity
+    return default

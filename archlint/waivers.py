@@ -1,0 +1,55 @@
+"""Apply a feature's waivers to its findings, and check the waivers themselves."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+from .finding import Finding, Severity
+from .loader import Path
+
+EXPIRED = ("WVR001", "expired-waiver", Severity.ERROR)
+UNUSED = ("WVR002", "unused-waiver", Severity.WARNING)
+UNKNOWN = ("WVR003", "waiver-for-unknown-rule", Severity.ERROR)
+
+MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
+
+
+def apply(
+    findings: Sequence[Finding],
+    waivers: Sequence[dict[str, Any]],
+    known_rules: Collection[str],
+    today: datetime.date,
+    make: MakeFinding,
+    honour: bool = True,
+) -> list[Finding]:
+    """Return the findings with waived ones marked suppressed, plus WVR findings.
+
+    An expired waiver (WVR001) or one naming an unknown rule (WVR003) waives
+    nothing; a valid waiver whose rule did not fire is reported unused
+    (WVR002). With `honour` false (--no-waivers) nothing is suppressed.
+    """
+    result = list(findings)
+    extra: list[Finding] = []
+    for index, waiver in enumerate(waivers):
+        rule = waiver["rule"]
+        at: Path = ("spec", "waivers", index)
+        if rule not in known_rules:
+            extra.append(make(*UNKNOWN, f"waiver names rule {rule}, which no loaded policy defines", (*at, "rule")))
+            continue
+        expires = datetime.date.fromisoformat(waiver["expires"])
+        if expires < today:
+            message = f"waiver for {rule} expired on {expires.isoformat()}; renew it or fix the finding"
+            extra.append(make(*EXPIRED, message, (*at, "expires")))
+            continue
+        covered = [i for i, finding in enumerate(result) if finding.rule == rule and not finding.rule.startswith("WVR")]
+        if not covered:
+            message = f"waiver for {rule} is unused: the rule does not fire on this feature; remove it"
+            extra.append(make(*UNUSED, message, (*at, "rule")))
+            continue
+        if honour:
+            justification = f"{waiver['reason']} (approved by {waiver['approved_by']}, expires {expires.isoformat()})"
+            for i in covered:
+                result[i] = result[i]._replace(suppressed=justification)
+    return result + extra
