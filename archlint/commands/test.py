@@ -8,7 +8,7 @@ import sys
 
 from ..config import load_for
 from ..policies import expand_policy_paths
-from ..policy_tests import run_cases, test_plan
+from ..policy_tests import run_cases, default_plan
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     # Named files only; otherwise everything loaded (built-ins plus configured policy-paths).
     sets = [s for s in catalog.sets if os.path.abspath(s.source) in wanted] if wanted else list(catalog.sets)
     passed = failed = 0
-    for result in run_cases(catalog, sets, test_plan(catalog)):
+    for result in run_cases(catalog, sets, default_plan(catalog)):
         if result.ok:
             passed += 1
             if args.verbose:
