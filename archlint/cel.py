@@ -37,7 +37,7 @@ def _environment() -> Any:
     from cel_expr_python.ext import ext_optional, ext_strings
 
     return cel.NewEnv(
-        variables={name: cel.Type.DYN for name in VARIABLES},
+        variables=dict.fromkeys(VARIABLES, cel.Type.DYN),
         extensions=[ext_optional.ExtOptional(), ext_strings.ExtStrings()],
     )
 

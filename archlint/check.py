@@ -1,6 +1,6 @@
 """Check feature files: the pipeline from a path to its findings.
 
-    path -> Document(s) -> schema problems | policy findings -> waivers -> FileResult
+path -> Document(s) -> schema problems | policy findings -> waivers -> FileResult
 """
 
 from __future__ import annotations
@@ -175,4 +175,3 @@ def _finish(display: str, findings: list[Finding], features: tuple[str, ...], th
         kept.append(finding._replace(severity=severity) if severity != finding.severity else finding)
     kept.sort(key=Finding.sort_key)
     return FileResult(display, tuple(kept), features, the_plan.evaluated)
-

@@ -10,8 +10,8 @@ import traceback
 from collections.abc import Sequence
 
 from . import __version__
-from .reporters import REPORTERS
 from .errors import ArchlintError
+from .reporters import REPORTERS
 
 # subcommand -> module in archlint.commands with `run(args) -> int`
 COMMANDS: dict[str, str] = {
@@ -42,9 +42,7 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
         help="load only the policies named by --policies or config",
     )
     parser.add_argument("--config", metavar="PATH", help="use this config file instead of searching")
-    parser.add_argument(
-        "--isolated", action="store_true", help="ignore every configuration file"
-    )
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("error", "warning", "info"),
         help="lowest severity that makes the exit code 1 (default: error)",
     )
-    check.add_argument("--select", metavar="RULES", help="only these rules: ids, names or prefixes, comma-separated")
-    check.add_argument("--ignore", metavar="RULES", help="skip these rules: ids, names or prefixes, comma-separated")
+    check.add_argument(
+        "--select", metavar="RULES", help="only these rules: ids, names or prefixes, comma-separated"
+    )
+    check.add_argument(
+        "--ignore", metavar="RULES", help="skip these rules: ids, names or prefixes, comma-separated"
+    )
     check.add_argument(
         "--param",
         action="append",
@@ -84,14 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: the number of cores)"
     )
-    check.add_argument("--no-cache", dest="cache", action="store_false", help="do not read or write the cache")
+    check.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="do not read or write the cache"
+    )
     check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .archlint_cache)")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     _add_policy_options(check)
 
     explain = sub.add_parser(
-        "explain", help="explain a rule", description="What a rule checks, why, what to do instead, with sources."
+        "explain",
+        help="explain a rule",
+        description="What a rule checks, why, what to do instead, with sources.",
     )
     explain.add_argument("rule", metavar="RULE", help="rule id (FT004) or name (too-few-training-examples)")
     explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -102,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(rules)
 
     schema = sub.add_parser(
-        "schema", help="print the JSON Schema", description="Print the JSON Schema of ai-feature.yaml or policy files."
+        "schema",
+        help="print the JSON Schema",
+        description="Print the JSON Schema of ai-feature.yaml or policy files.",
     )
     schema.add_argument("--policy", action="store_true", help="the schema of policy files instead")
 
@@ -126,11 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     decide = sub.add_parser(
         "decide",
         help="recommend an approach for a feature",
-        description="Walk the decision gates for a feature and recommend prompting, rag, fine-tuning or hybrid.",
+        description="Walk the decision gates for a feature and recommend an approach.",
     )
     decide.add_argument("file", metavar="FILE", help="an ai-feature.yaml file")
     decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
-    decide.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a threshold")
+    decide.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="override a threshold"
+    )
     _add_policy_options(decide)
 
     init = sub.add_parser(

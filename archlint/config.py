@@ -85,10 +85,7 @@ def read_config(path: Path) -> dict[str, Any]:
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(f"invalid TOML: {message}", str(path), line, column) from None
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("archlint", {})
-    else:
-        table = data
+    table = data.get("tool", {}).get("archlint", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError("[tool.archlint] must be a table", str(path))
     _validate(table, path, text)
@@ -220,7 +217,11 @@ def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
     def where(key: str) -> str:
         return resolved.origins.get(key, "configuration")
 
-    for key, selectors in (("select", settings.select), ("ignore", settings.ignore), ("severity", tuple(settings.severity))):
+    for key, selectors in (
+        ("select", settings.select),
+        ("ignore", settings.ignore),
+        ("severity", tuple(settings.severity)),
+    ):
         for selector in selectors:
             if not any(matches(selector, rule.id, rule.name) for rule in rules):
                 close = catalog.close_matches(selector)
@@ -252,7 +253,11 @@ def describe(resolved: Resolved, catalog: Any) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, Any, str]] = [
         ("select", list(s.select) or "all rules", resolved.origins.get("select", "default")),
         ("ignore", list(s.ignore), resolved.origins.get("ignore", "default")),
-        ("severity", dict((k, v.value) for k, v in s.severity.items()), resolved.origins.get("severity", "default")),
+        (
+            "severity",
+            {k: v.value for k, v in s.severity.items()},
+            resolved.origins.get("severity", "default"),
+        ),
         ("fail-on", s.fail_on.value, resolved.origins.get("fail-on", "default")),
         ("builtin-policies", s.builtin_policies, resolved.origins.get("builtin-policies", "default")),
         ("policy-paths", list(s.policy_paths), resolved.origins.get("policy-paths", "default")),

@@ -11,16 +11,16 @@ from pathlib import Path
 from .errors import UsageError
 
 FEATURE_PATTERNS = ("ai-feature.yaml", "ai-feature.yml", "*.ai-feature.yaml", "*.ai-feature.yml")
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".archlint_cache"})
+_SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".archlint_cache"}
+)
 
 
 def is_feature_file(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in FEATURE_PATTERNS)
 
 
-def discover(
-    paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> Iterator[str]:
+def discover(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Iterator[str]:
     """Yield feature files: named files as given, folders searched by file name.
 
     Folders skip version-control and tool folders, virtual environments and,
@@ -49,7 +49,8 @@ def discover(
 def _excluded(path: str, exclude: Sequence[str]) -> bool:
     posix = Path(path).as_posix()
     return any(
-        fnmatch.fnmatchcase(posix, pattern) or fnmatch.fnmatchcase(posix, f"*/{pattern}")
+        fnmatch.fnmatchcase(posix, pattern)
+        or fnmatch.fnmatchcase(posix, f"*/{pattern}")
         or any(fnmatch.fnmatchcase(part, pattern) for part in Path(path).parts)
         for pattern in exclude
     )
@@ -66,7 +67,8 @@ def _walk(root: str, include: Sequence[str]) -> Iterator[str]:
         return
     for directory, dirnames, filenames in os.walk(root, onerror=_raise):
         dirnames[:] = sorted(
-            name for name in dirnames
+            name
+            for name in dirnames
             if name not in _SKIP_DIRS and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
         )
         for name in sorted(filenames):
@@ -94,6 +96,7 @@ def _git_files(root: str) -> list[str] | None:
         return None
     names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
     return [
-        os.path.join(root, name) for name in names
+        os.path.join(root, name)
+        for name in names
         if name and os.path.isfile(os.path.join(root, name)) and "pyvenv.cfg" not in name
     ]

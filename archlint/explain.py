@@ -56,10 +56,23 @@ def markdown(catalog: Catalog, rule: Rule, heading: str = "##") -> str:
     if rule.engine:
         parts.append("Computed by archlint itself (not a CEL condition).")
     else:
-        parts += [f"Fires when this CEL condition is true, pointing at `{'.'.join(map(str, rule.path))}`:",
-                  "", "```cel", rule.condition_source.strip(), "```"]
-    parts += ["", f"{heading}# Why", "", rule.rationale.strip(), "", f"{heading}# What to do instead", "",
-              rule.remediation.strip()]
+        parts += [
+            f"Fires when this CEL condition is true, pointing at `{'.'.join(map(str, rule.path))}`:",
+            "",
+            "```cel",
+            rule.condition_source.strip(),
+            "```",
+        ]
+    parts += [
+        "",
+        f"{heading}# Why",
+        "",
+        rule.rationale.strip(),
+        "",
+        f"{heading}# What to do instead",
+        "",
+        rule.remediation.strip(),
+    ]
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
         sample = example(catalog, rule, kind)
         if sample is None:
@@ -76,9 +89,13 @@ def text(catalog: Catalog, rule: Rule) -> str:
     width = 88
     out = [f"{rule.id} {rule.name} ({rule.severity.value})", "", rule.summary, ""]
 
-    def section(title: str, body: str) -> None:
+    def section(title: str, body: str, code: bool = False) -> None:
         out.append(title)
         out.append("-" * len(title))
+        if code:
+            out.extend(textwrap.indent(body, "    ").splitlines())
+            out.append("")
+            return
         for paragraph in body.strip().split("\n\n"):
             lines = paragraph.splitlines()
             if any(line.startswith(("    ", "  ", "- ", "* ", "```", "|")) for line in lines):
@@ -90,14 +107,16 @@ def text(catalog: Catalog, rule: Rule) -> str:
     if rule.engine:
         section("What it checks", "Computed by archlint itself.")
     else:
-        section("What it checks", f"Fires when, pointing at {'.'.join(map(str, rule.path))}:\n\n    "
-                + "\n    ".join(rule.condition_source.strip().splitlines()))
+        section(
+            "What it checks", f"Fires when this condition holds, pointing at {'.'.join(map(str, rule.path))}:"
+        )
+        out[-1:] = [*textwrap.indent(rule.condition_source.strip(), "    ").splitlines(), ""]
     section("Why", rule.rationale)
     section("What to do instead", rule.remediation)
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
         sample = example(catalog, rule, kind)
         if sample is not None:
             note = _description(rule, kind)
-            section(title + (f" ({note})" if note else ""), "    " + sample.replace("\n", "\n    "))
+            section(title + (f" ({note})" if note else ""), sample, code=True)
     section("References", "\n".join(f"- {ref.title}: {ref.url}" for ref in rule.references))
     return "\n".join(out).rstrip() + "\n"

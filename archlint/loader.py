@@ -211,16 +211,16 @@ def _construct(root: Any) -> tuple[Any, dict[Path, tuple[int, int]]]:
     return built[id(root)], positions
 
 
-def _children(
-    node: Any, path: Path, positions: dict[Path, tuple[int, int]]
-) -> Iterator[tuple[Path, Any]]:
+def _children(node: Any, path: Path, positions: dict[Path, tuple[int, int]]) -> Iterator[tuple[Path, Any]]:
     if node.id == "sequence":
         for index, item in enumerate(node.value):
             positions[(*path, index)] = _mark(item)
             yield (*path, index), item
         return
     if node.tag != _CORE + "map":
-        raise YamlError(f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node))
+        raise YamlError(
+            f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
+        )
     seen: dict[str, tuple[int, int]] = {}
     for key_node, value_node in node.value:
         name = _key(key_node)
@@ -238,7 +238,9 @@ def _children(
 def _assemble(node: Any, built: dict[int, Any], sizes: dict[int, int]) -> tuple[Any, int]:
     if node.id == "sequence":
         if node.tag != _CORE + "seq":
-            raise YamlError(f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node))
+            raise YamlError(
+                f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
+            )
         items = [built[id(item)] for item in node.value]
         return items, 1 + sum(sizes[id(item)] for item in node.value)
     mapping = {str(k.value): built[id(v)] for k, v in node.value}

@@ -193,9 +193,7 @@ class Evaluation(_Strict):
 
 
 class Waiver(_Strict):
-    rule: str = Field(
-        pattern=r"^[A-Z]+[0-9]{3}$", description="The rule id that is waived for this feature."
-    )
+    rule: str = Field(pattern=r"^[A-Z]+[0-9]{3}$", description="The rule id that is waived for this feature.")
     reason: str = Field(min_length=1, description="Why the finding is accepted.")
     approved_by: str = Field(min_length=1, description="Who approved the exception.")
     expires: str = Field(

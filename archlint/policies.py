@@ -120,7 +120,7 @@ def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
         files.extend((path, False) for path in expand_policy_paths([item]))
     if not files:
         raise PolicyError("no policy files to load", "")
-    return build_catalog([load_policy_document(path) + (is_builtin,) for path, is_builtin in files])
+    return build_catalog([(*load_policy_document(path), is_builtin) for path, is_builtin in files])
 
 
 def expand_policy_paths(items: Iterable[str]) -> list[str]:
@@ -255,7 +255,7 @@ def _compile_rule(
     variable_names: set[str],
 ) -> Rule:
     at: Path = ("rules", index)
-    _, line, column = document.locate(at)
+    _, line, _ = document.locate(at)
 
     def fail(message: str, key: str | None = None) -> PolicyError:
         _, where_line, where_column = document.locate((*at, key) if key else at)
@@ -269,7 +269,8 @@ def _compile_rule(
             raise fail("archlint computes no rule with this id", "engine")
         if cel_keys:
             raise fail(f"an engine rule takes no {cel_keys[0]}", cel_keys[0])
-        condition, path, message = None, (), ""
+        condition, message = None, ""
+        path: Path = ()
     else:
         missing = [key for key in ("condition", "path", "message") if key not in raw]
         if missing:

@@ -87,9 +87,7 @@ class Rule(_Strict):
         min_length=1,
         description="Finding message; {spec.x.y}, {params.NAME} and {variables.NAME} are replaced.",
     )
-    engine: bool | None = Field(
-        default=None, description="Computed by archlint itself (built-in sets only)."
-    )
+    engine: bool | None = Field(default=None, description="Computed by archlint itself (built-in sets only).")
     tags: list[str] | None = Field(default=None, description="Free tags, shown in SARIF.")
     rationale: str = Field(min_length=1, description="Why the rule exists (markdown).")
     remediation: str = Field(min_length=1, description="What to do instead (markdown).")
@@ -118,9 +116,7 @@ class PolicySet(_Strict):
 
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of policy files."""
-    schema = PolicySet.model_json_schema(
-        mode="validation", by_alias=True, schema_generator=OmitNotNull
-    )
+    schema = PolicySet.model_json_schema(mode="validation", by_alias=True, schema_generator=OmitNotNull)
     # Names of params and variables become CEL identifiers.
     schema["properties"]["params"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}
     schema["properties"]["variables"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}

@@ -22,7 +22,7 @@ SchemaName = Literal["ai-feature", "policy"]
 # YAML 1.1 spelled booleans many ways; YAML 1.2 (what archlint reads) keeps
 # these as strings, so point the author at the spelling that works.
 _YAML11_BOOLEANS = frozenset(
-    "y Y yes Yes YES n N no No NO on On ON off Off OFF".split()
+    ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]
 )
 
 
@@ -35,10 +35,9 @@ class SchemaProblem:
 
 
 def _fast_validator(name: SchemaName) -> Callable[[Any], Any]:
-    if name == "ai-feature":
-        from . import _feature_validator as module
-    else:
-        from . import _policy_validator as module
+    import importlib
+
+    module = importlib.import_module(f"archlint._{name.replace('-', '_').split('_')[-1]}_validator")
     validate: Callable[[Any], Any] = module.validate
     return validate
 
@@ -102,7 +101,9 @@ def _describe(error: Any) -> list[SchemaProblem]:
         hint = _close(value, [str(option) for option in error.validator_value])
         return [SchemaProblem(path, f"{where}: {_describe_value(value)} is not one of: {options}{hint}")]
     if validator == "const":
-        return [SchemaProblem(path, f"{where}: must be {error.validator_value!r}, got {_describe_value(value)}")]
+        return [
+            SchemaProblem(path, f"{where}: must be {error.validator_value!r}, got {_describe_value(value)}")
+        ]
     if validator == "pattern":
         return [SchemaProblem(path, f"{where}: {value!r} does not match the pattern {error.validator_value}")]
     if validator == "format":
@@ -137,7 +138,7 @@ def _type_words(expected: Any) -> str:
         "null": "null",
     }
     if isinstance(expected, list):
-        return " or ".join(names.get(item, item) for item in expected)
+        return " or ".join(names.get(item, str(item)) for item in expected)
     return names.get(expected, str(expected))
 
 

@@ -36,20 +36,28 @@ def apply(
         rule = waiver["rule"]
         at: Path = ("spec", "waivers", index)
         if rule not in known_rules:
-            extra.append(make(*UNKNOWN, f"waiver names rule {rule}, which no loaded policy defines", (*at, "rule")))
+            extra.append(
+                make(*UNKNOWN, f"waiver names rule {rule}, which no loaded policy defines", (*at, "rule"))
+            )
             continue
         expires = datetime.date.fromisoformat(waiver["expires"])
         if expires < today:
             message = f"waiver for {rule} expired on {expires.isoformat()}; renew it or fix the finding"
             extra.append(make(*EXPIRED, message, (*at, "expires")))
             continue
-        covered = [i for i, finding in enumerate(result) if finding.rule == rule and not finding.rule.startswith("WVR")]
+        covered = [
+            i
+            for i, finding in enumerate(result)
+            if finding.rule == rule and not finding.rule.startswith("WVR")
+        ]
         if not covered:
             message = f"waiver for {rule} is unused: the rule does not fire on this feature; remove it"
             extra.append(make(*UNUSED, message, (*at, "rule")))
             continue
         if honour:
-            justification = f"{waiver['reason']} (approved by {waiver['approved_by']}, expires {expires.isoformat()})"
+            justification = (
+                f"{waiver['reason']} (approved by {waiver['approved_by']}, expires {expires.isoformat()})"
+            )
             for i in covered:
                 result[i] = result[i]._replace(suppressed=justification)
     return result + extra

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archlint.policies import load_catalog
-from archlint.policy_tests import CaseResult, run_cases, default_plan
+from archlint.policy_tests import CaseResult, default_plan, run_cases
 
 CATALOG_TABLE = """
 FT001 fine-tuning-for-dynamic-knowledge error

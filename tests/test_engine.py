@@ -52,14 +52,17 @@ rules:
     summary: s
     condition: "true"
     path: spec.fine_tuning.training_examples
-    message: "{spec.fine_tuning.training_examples} examples, min {params.min_training_examples}, rag {spec.rag.top_k}"
+    message: >-
+      {spec.fine_tuning.training_examples} examples, min {params.min_training_examples}, rag {spec.rag.top_k}
     rationale: r
     remediation: r
     references: [{title: t, url: "https://example.org"}]
 """
 
 
-def run(tmp_path: Path, feature: str = FEATURE, settings: Settings | None = None) -> list[tuple[str, str, int, int, str]]:
+def run(
+    tmp_path: Path, feature: str = FEATURE, settings: Settings | None = None
+) -> list[tuple[str, str, int, int, str]]:
     policy = tmp_path / "org.yaml"
     policy.write_text(POLICY)
     catalog = load_catalog([str(policy)])
@@ -70,15 +73,26 @@ def run(tmp_path: Path, feature: str = FEATURE, settings: Settings | None = None
 def test_evaluation_errors_become_located_findings(tmp_path: Path) -> None:
     findings = run(tmp_path)
     errors = [f for f in findings if f[0] == "POL001"]
-    assert ("POL001", "spec.fine_tuning.training_examples", 10, 5,
-            "rule ORG001 could not be evaluated on this document: divide by zero") in errors
+    assert (
+        "POL001",
+        "spec.fine_tuning.training_examples",
+        10,
+        5,
+        "rule ORG001 could not be evaluated on this document: divide by zero",
+    ) in errors
     # ORG002 points at spec.rag.top_k; rag is absent so the finding sits on spec.
     assert any(f[1] == "spec.rag.top_k" and (f[2], f[3]) == (6, 1) and "ORG002" in f[4] for f in errors)
 
 
 def test_message_placeholders_render_values_and_absence(tmp_path: Path) -> None:
     findings = run(tmp_path)
-    assert ("ORG003", "spec.fine_tuning.training_examples", 10, 5, "0 examples, min 50, rag absent") in findings
+    assert (
+        "ORG003",
+        "spec.fine_tuning.training_examples",
+        10,
+        5,
+        "0 examples, min 50, rag absent",
+    ) in findings
 
 
 def test_params_from_settings_override_defaults(tmp_path: Path) -> None:

@@ -27,10 +27,17 @@ RULE = """  - id: ORG001
 """
 
 
-def write_policy(tmp_path: Path, condition: str = "spec.approach == 'prompting'", path: str = "spec.approach",
-                 message: str = "approach is {spec.approach}", extra: str = "") -> str:
+def write_policy(
+    tmp_path: Path,
+    condition: str = "spec.approach == 'prompting'",
+    path: str = "spec.approach",
+    message: str = "approach is {spec.approach}",
+    extra: str = "",
+) -> str:
     target = tmp_path / "org.yaml"
-    target.write_text(HEADER + extra + "rules:\n" + RULE.format(condition=condition, path=path, message=message))
+    target.write_text(
+        HEADER + extra + "rules:\n" + RULE.format(condition=condition, path=path, message=message)
+    )
     return str(target)
 
 
@@ -59,7 +66,9 @@ def test_custom_policy_loads_beside_builtins(tmp_path: Path) -> None:
         ({"message": "{spec.nope}"}, 11, "'spec.nope' is not a field"),
     ],
 )
-def test_broken_conditions_are_located(tmp_path: Path, kwargs: dict[str, str], line: int, fragment: str) -> None:
+def test_broken_conditions_are_located(
+    tmp_path: Path, kwargs: dict[str, str], line: int, fragment: str
+) -> None:
     path = write_policy(tmp_path, **kwargs)
     with pytest.raises(PolicyError) as caught:
         load(path)

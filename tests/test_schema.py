@@ -33,9 +33,15 @@ def test_valid_document_has_no_problems() -> None:
         (with_spec(rag={"acl_filtering": "yes"}), ("spec", "rag", "acl_filtering"), "write true or false"),
         (with_spec(rag={"top_k": 0}), ("spec", "rag", "top_k"), "minimum"),
         (with_spec(task=None), ("spec", "task"), "an empty section"),
-        (with_spec(knowledge={"corpus_tokens": "4M"}), ("spec", "knowledge", "corpus_tokens"), "expected an integer"),
         (
-            with_spec(waivers=[{"rule": "FT001", "reason": "r", "approved_by": "a", "expires": "2027-02-30"}]),
+            with_spec(knowledge={"corpus_tokens": "4M"}),
+            ("spec", "knowledge", "corpus_tokens"),
+            "expected an integer",
+        ),
+        (
+            with_spec(
+                waivers=[{"rule": "FT001", "reason": "r", "approved_by": "a", "expires": "2027-02-30"}]
+            ),
             ("spec", "waivers", 0, "expires"),
             "not a valid date",
         ),
@@ -45,12 +51,19 @@ def test_valid_document_has_no_problems() -> None:
         ([1, 2], (), "expected a mapping"),
     ],
 )
-def test_each_error_type_has_a_path_and_a_message(document: Any, path: tuple[Any, ...], fragment: str) -> None:
+def test_each_error_type_has_a_path_and_a_message(
+    document: Any, path: tuple[Any, ...], fragment: str
+) -> None:
     problems = validate(document)
     assert any(p.path == path and fragment in p.message for p in problems), problems
 
 
 def test_fast_and_slow_validators_agree_on_validity() -> None:
-    documents = [VALID, with_spec(rag={"top_k": 0}), with_spec(extra=1), with_spec(evaluation={"dataset": ""})]
+    documents = [
+        VALID,
+        with_spec(rag={"top_k": 0}),
+        with_spec(extra=1),
+        with_spec(evaluation={"dataset": ""}),
+    ]
     for document in documents:
         assert (validate(document) == []) == (explain(document) == [])

@@ -44,7 +44,7 @@ def _write(report: Report, fmt: str, output: str | None) -> None:
     target = Path(output)
     if target.is_dir():
         raise UsageError("--output names a directory", output)
-    with open(target, "w", encoding="utf-8", newline="\n") as stream:  # noqa: PTH123
+    with open(target, "w", encoding="utf-8", newline="\n") as stream:
         reporter(report, stream)
     if os.environ.get("ARCHLINT_QUIET") is None and fmt != "text":
         print(f"archlint: wrote {fmt} report to {output}", file=sys.stderr)

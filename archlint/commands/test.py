@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ..config import load_for
 from ..policies import expand_policy_paths
-from ..policy_tests import run_cases, default_plan
+from ..policy_tests import default_plan, run_cases
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         failed += 1
         print(f"FAIL {result.label}")
         if result.kind == "missing":
-            print(f"     {result.rule.source}:{result.rule.line}: add a tests.fail case that makes the rule fire")
+            print(f"     {result.rule.source}:{result.rule.line}: add a tests.fail case where the rule fires")
         elif result.kind == "fail":
             print(f"     expected {result.rule.id} to fire; it did not")
         for finding in result.findings:

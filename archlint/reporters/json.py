@@ -33,7 +33,11 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def report(report: Report, stream: TextIO) -> None:
     payload = {
         "version": __version__,
-        "summary": {**report.counts(), "files": len(report.files), "waived": len(report.findings) - len(report.active)},
+        "summary": {
+            **report.counts(),
+            "files": len(report.files),
+            "waived": len(report.findings) - len(report.active),
+        },
         "findings": [finding_dict(finding) for finding in report.findings],
         **report.extra,
     }

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from ..check import Report
 
-_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "dim": "\033[2m", "bold": "\033[1m"}
+_COLOURS = {
+    "error": "\033[31m",
+    "warning": "\033[33m",
+    "info": "\033[36m",
+    "dim": "\033[2m",
+    "bold": "\033[1m",
+}
 _RESET = "\033[0m"
 
 
@@ -34,22 +40,31 @@ def report(report: Report, stream: TextIO) -> None:
             severity = paint(finding.severity.value, finding.severity.value)
             line = f"{paint(location, 'bold')} {severity} {finding.rule} {finding.message}"
             if finding.suppressed is not None:
-                line = paint(f"{location} waived {finding.rule} {finding.message} [waiver: {finding.suppressed}]", "dim")
+                line = paint(
+                    f"{location} waived {finding.rule} {finding.message} [waiver: {finding.suppressed}]",
+                    "dim",
+                )
             stream.write(line + "\n")
     stream.write(summary(report) + "\n")
     first = next((f.rule for f in report.active), None)
     if first is not None:
-        stream.write(paint(f"Run `archlint explain {first}` (or any rule id) to see why and what to do instead.", "dim") + "\n")
+        stream.write(
+            paint(
+                f"Run `archlint explain {first}` (or any rule id) to see why and what to do instead.", "dim"
+            )
+            + "\n"
+        )
 
 
 def summary(report: Report) -> str:
     counts = report.counts()
     files = len(report.files)
     waived = len(report.findings) - len(report.active)
-    parts = [f"{counts[name]} {name}{'' if counts[name] == 1 else 's'}" for name in ("error", "warning", "info")]
+    parts = [
+        f"{counts[name]} {name}{'' if counts[name] == 1 else 's'}" for name in ("error", "warning", "info")
+    ]
     parts[-1] = parts[-1].replace("infos", "info")
     text = f"{files} file{'' if files == 1 else 's'} checked: " + ", ".join(parts)
     if waived:
         text += f", {waived} waived"
     return text
-
