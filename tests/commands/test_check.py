@@ -1,0 +1,155 @@
+"""`archlint check`: output, exit codes, flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archlint.cli import main
+
+CLEAN = """apiVersion: archlint/v1
+kind: AIFeature
+metadata: {name: docs-search, owner: platform}
+spec:
+  problem: knowledge
+  approach: rag
+  knowledge: {change_frequency: weekly, sensitivity: public, corpus_tokens: 900000, exact_identifiers: false}
+  requirements: {citations: true, hallucination_impact: medium, latency_p95_ms: 3000}
+  rag:
+    retrieval: hybrid
+    chunking: {strategy: section}
+    top_k: 4
+    index_refresh: daily
+    freshness_monitoring: true
+    retrieval_eval: {dataset: evals/retrieval.jsonl}
+  evaluation: {dataset: evals/answers.jsonl}
+"""
+
+WARNING_ONLY = CLEAN.replace("  evaluation: {dataset: evals/answers.jsonl}\n", "")
+ERROR = CLEAN.replace("index_refresh: daily", "index_refresh: quarterly")
+
+
+def write(tmp_path: Path, text: str, name: str = "ai-feature.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["check", "--isolated", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_file_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, write(tmp_path, CLEAN))
+    assert code == 0
+    assert out.strip() == "1 file checked: 0 errors, 0 warnings, 0 info"
+
+
+def test_error_exits_one_with_located_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, ERROR)
+    code, out, _ = run(capsys, path)
+    assert code == 1
+    assert f"{path}:13:5: error RAG004 " in out
+    assert "Run `archlint explain RAG004`" in out
+    assert out.count("archlint explain") == 1
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("error", 0), ("warning", 1), ("info", 1)])
+def test_fail_on_threshold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fail_on: str, expected: int
+) -> None:
+    code, out, _ = run(capsys, "--fail-on", fail_on, write(tmp_path, WARNING_ONLY))
+    assert code == expected
+    assert "warning GEN001" in out
+
+
+def test_ignore_and_select(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, ERROR)
+    assert run(capsys, "--ignore", "RAG004", path)[0] == 0
+    assert run(capsys, "--ignore", "index-staler-than-knowledge", path)[0] == 0
+    assert run(capsys, "--ignore", "RAG", path)[0] == 0
+    code, out, _ = run(capsys, "--select", "GEN", path)
+    assert code == 0 and "RAG004" not in out
+
+
+def test_param_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, CLEAN.replace("top_k: 4", "top_k: 6"))
+    assert run(capsys, "--fail-on", "warning", path)[0] == 0
+    code, out, _ = run(capsys, "--fail-on", "warning", "--param", "max_top_k=5", path)
+    assert code == 1 and "RAG006" in out
+
+
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--format", "json", write(tmp_path, ERROR))
+    payload = json.loads(out)
+    assert code == 1
+    assert payload["summary"]["error"] == 1
+    (finding,) = [f for f in payload["findings"] if f["rule"] == "RAG004"]
+    assert (finding["line"], finding["column"], finding["path"]) == (13, 5, "spec.rag.index_refresh")
+    assert finding["fingerprint"] == "docs-search:RAG004:spec.rag.index_refresh"
+
+
+def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = run(capsys, "--format", "json", "--output", str(target), write(tmp_path, ERROR))
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text())["summary"]["error"] == 1
+
+
+def test_directory_discovery_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a").mkdir()
+    write(tmp_path / "a", ERROR, "billing.ai-feature.yml")
+    write(tmp_path, CLEAN, "notes.yaml")  # not a feature file name
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text("")
+    write(tmp_path / ".venv", ERROR)
+    code, out, _ = run(capsys, str(tmp_path))
+    assert code == 1
+    assert "billing.ai-feature.yml" in out and ".venv" not in out
+    assert "1 file checked" in out
+
+
+def test_git_ignored_files_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "generated").mkdir()
+    write(tmp_path / "generated", ERROR)
+    write(tmp_path, CLEAN)
+    code, out, _ = run(capsys, str(tmp_path))
+    assert code == 0 and "1 file checked" in out
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "no such file or directory" in err and "Traceback" not in err
+
+
+def test_schema_and_yaml_errors_are_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write(tmp_path, "a: [1,\n", "x.ai-feature.yaml")
+    code, out, _ = run(capsys, bad)
+    assert code == 1 and ":2:1: error SCH002 invalid YAML:" in out
+    typo = write(tmp_path, CLEAN.replace("approach: rag", "aproach: rag"), "y.ai-feature.yaml")
+    code, out, _ = run(capsys, typo)
+    assert code == 1
+    assert ":6:3: error SCH001 unknown field 'aproach' (did you mean 'approach'?)" in out
+
+
+def test_no_colour_unless_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, write(tmp_path, ERROR))
+    assert "\033[" not in out
+
+
+def test_force_colour(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = run(capsys, write(tmp_path, ERROR))
+    assert "\033[31merror\033[0m" in out

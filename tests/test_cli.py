@@ -1,0 +1,52 @@
+"""The command line as a user meets it: entry points, help, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from archlint import __version__
+from archlint.cli import COMMANDS, main
+
+
+def test_python_dash_m_and_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "archlint", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"archlint {__version__}"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_on_every_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    assert f"usage: archlint {command}" in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: archlint" in capsys.readouterr().out
+
+
+def test_unknown_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--frobnicate"])
+    assert exited.value.code == 2
+
+
+def test_internal_error_has_no_traceback_unless_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import archlint.commands.rules as rules
+
+    def boom(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rules, "run", boom)
+    assert main(["rules"]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    assert main(["--debug", "rules"]) == 2
+    assert "Traceback" in capsys.readouterr().err
