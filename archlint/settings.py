@@ -36,14 +36,23 @@ def matches(selector: str, rule_id: str, rule_name: str) -> bool:
     )
 
 
+# A file archlint could not read, or a rule it could not evaluate, is never
+# silenced: ignoring them would turn "unknown" into a pass.
+ALWAYS_ON = frozenset({"SCH001", "SCH002", "POL001"})
+
+
 def enabled(settings: Settings, rule_id: str, rule_name: str) -> bool:
-    """ruff's semantics: selected (or nothing selected) and not ignored."""
+    """ruff's semantics: selected (or nothing selected) and not ignored; ALWAYS_ON rules always run."""
+    if rule_id in ALWAYS_ON:
+        return True
     if settings.select and not any(matches(s, rule_id, rule_name) for s in settings.select):
         return False
     return not any(matches(s, rule_id, rule_name) for s in settings.ignore)
 
 
 def severity_for(settings: Settings, rule_id: str, rule_name: str, default: Severity) -> Severity:
+    if rule_id in ALWAYS_ON:
+        return default
     for selector, severity in settings.severity.items():
         if matches(selector, rule_id, rule_name):
             return severity

@@ -153,3 +153,9 @@ def test_force_colour(
     monkeypatch.setenv("FORCE_COLOR", "1")
     _, out, _ = run(capsys, write(tmp_path, ERROR))
     assert "\033[31merror\033[0m" in out
+
+
+def test_schema_and_yaml_errors_cannot_be_ignored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write(tmp_path, "a: [1,\n", "x.ai-feature.yaml")
+    code, out, _ = run(capsys, "--ignore", "SCH002", "--select", "FT", bad)
+    assert code == 1 and "SCH002" in out
