@@ -19,6 +19,10 @@ Reporter = Callable[["Report", TextIO], None]
 REPORTERS: dict[str, str] = {
     "text": "text",
     "json": "json",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
 }
 
 

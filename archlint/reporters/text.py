@@ -1,4 +1,7 @@
-"""Human-readable output: `path:line:col: SEVERITY RULE message`, grouped by file."""
+"""Human-readable output: `path:line:col: SEVERITY RULE message`, grouped by file.
+
+Under GitHub Actions (GITHUB_ACTIONS=true) the GitHub annotations follow the report.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +57,11 @@ def report(report: Report, stream: TextIO) -> None:
             )
             + "\n"
         )
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # In a GitHub Actions job the default output also annotates the pull request.
+        from . import github
+
+        github.report(report, stream)
 
 
 def summary(report: Report) -> str:
