@@ -19,6 +19,15 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files (tests/reporters/golden/) from the current output instead of comparing",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("ARCHLINT_QUIET", "1")
 

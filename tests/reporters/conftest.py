@@ -12,7 +12,6 @@ change to an output format, regenerate them and review the diff:
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import io
 from collections.abc import Callable, Sequence
@@ -36,17 +35,6 @@ FEATURES = sorted(path.name for path in DATA.glob("*.ai-feature.yaml"))
 Golden = Callable[[str, str], None]
 Render = Callable[[str, Report], str]
 MakeReport = Callable[[Sequence[str]], Report]
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    # Another conftest may already declare the same flag; one declaration serves both.
-    with contextlib.suppress(ValueError):
-        parser.addoption(
-            "--update-golden",
-            action="store_true",
-            default=False,
-            help="rewrite the reporter golden files in tests/reporters/golden/ from the current output",
-        )
 
 
 @pytest.fixture(scope="session")
