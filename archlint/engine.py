@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import cel
+from . import cel, messages
 from .finding import Finding, Severity
 from .loader import Document, Path
 from .policies import Catalog, Rule
 
 POLICY_ERROR = ("POL001", "policy-evaluation-error")
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
 
 MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
 
@@ -73,31 +70,13 @@ def evaluate(
 
 
 def render(template: str, document: Document, params: Mapping[str, Any], values: Mapping[str, Any]) -> str:
-    """Fill {spec.x.y}, {params.NAME} and {variables.NAME} placeholders."""
+    """Fill {spec.x.y}, {params.NAME} and {variables.NAME} placeholders ({path|fallback} when absent)."""
 
-    def replace(match: re.Match[str]) -> str:
-        parts = match.group(1).split(".")
-        try:
-            if parts[0] == "params":
-                value = params[parts[1]]
-            elif parts[0] == "variables":
-                value = values[parts[1]]
-            else:
-                value = document.get(tuple(int(p) if p.isdigit() else p for p in parts))
-        except (KeyError, IndexError):
-            return "absent"
-        return _words(value)
+    def lookup(parts: tuple[str, ...]) -> Any:
+        if parts[0] == "params":
+            return params[parts[1]]
+        if parts[0] == "variables":
+            return values[parts[1]]
+        return document.get(tuple(int(p) if p.isdigit() else p for p in parts))
 
-    return _PLACEHOLDER.sub(replace, template)
-
-
-def _words(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10_000 else str(value)
-    if isinstance(value, list):
-        return ", ".join(_words(item) for item in value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_words(v)}" for k, v in value.items()) + "}"
-    return "null" if value is None else str(value)
+    return messages.render(template, lookup)

@@ -16,15 +16,14 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from . import cel, resources
+from . import cel, messages, resources
 from .errors import PolicyError
 from .finding import Severity
-from .loader import Document, Path, YamlError, load_all, read_file
+from .loader import Document, Path, YamlError, decode_limited, load_all, read_bytes
 
 # Rules archlint computes itself; only built-in policy files may declare them.
-ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001"})
+ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
 _STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _REFERENCE = re.compile(
     # A dotted chain, stopping before a method call such as .orValue( or .exists(
@@ -111,8 +110,22 @@ class Catalog:
         return difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
 
 
+# Set only by archlint.cache (Store.serving_catalogs) for the length of an
+# `archlint check` run, so config.load_for stays the one way catalogs load.
+catalog_cache: Any = None
+
+
 def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
     """Load the built-in policies (unless `builtin` is false) and `extra` files or folders."""
+    files = policy_files(extra, builtin)
+    if catalog_cache is not None:
+        catalog: Catalog = catalog_cache.catalog(files)
+        return catalog
+    return build_catalog([(*load_policy_document(path), is_builtin) for path, is_builtin in files])
+
+
+def policy_files(extra: Sequence[str] = (), builtin: bool = True) -> list[tuple[str, bool]]:
+    """(path, is built-in) of every policy file `load_catalog` reads, in load order."""
     files: list[tuple[str, bool]] = []
     if builtin:
         files.extend((str(path), True) for path in resources.builtin_policy_files())
@@ -120,7 +133,7 @@ def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
         files.extend((path, False) for path in expand_policy_paths([item]))
     if not files:
         raise PolicyError("no policy files to load", "")
-    return build_catalog([(*load_policy_document(path), is_builtin) for path, is_builtin in files])
+    return files
 
 
 def expand_policy_paths(items: Iterable[str]) -> list[str]:
@@ -137,9 +150,10 @@ def expand_policy_paths(items: Iterable[str]) -> list[str]:
     return found
 
 
-def load_policy_document(path: str) -> tuple[str, Document]:
+def load_policy_document(path: str, raw: bytes | None = None) -> tuple[str, Document]:
+    """Parse one policy file; `raw` is its content when the caller already read it."""
     try:
-        documents = load_all(read_file(path))
+        documents = load_all(decode_limited(raw if raw is not None else read_bytes(path)))
     except OSError as exc:
         raise PolicyError(f"cannot read policy file: {exc.strerror or exc}", path) from None
     except YamlError as exc:
@@ -283,7 +297,7 @@ def _compile_rule(
         if not _field_exists(path):
             raise fail(f"path '{raw['path']}' is not a field of ai-feature.yaml", "path")
         message = raw["message"]
-        for placeholder in _PLACEHOLDER.findall(message):
+        for placeholder in messages.references(message):
             _check_references(placeholder, source, document, (*at, "message"), params, variable_names)
     tests = raw.get("tests") or {}
     return Rule(

@@ -1,0 +1,45 @@
+"""Message templates: `{spec.x.y}`, `{params.NAME}`, `{variables.NAME}`, with `{path|fallback}`.
+
+One syntax for finding messages and decision-gate notes. An absent value
+renders as its fallback, or "absent" when the template gives none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}")
+
+Lookup = Callable[[tuple[str, ...]], Any]  # raises KeyError/IndexError when absent
+
+
+def references(template: str) -> Iterator[str]:
+    """The dotted paths a template reads, for checking at load time."""
+    for match in PLACEHOLDER.finditer(template):
+        yield match.group(1)
+
+
+def render(template: str, lookup: Lookup) -> str:
+    def replace(match: re.Match[str]) -> str:
+        try:
+            return words(lookup(tuple(match.group(1).split("."))))
+        except (KeyError, IndexError):
+            fallback = match.group(2)
+            return fallback if fallback is not None else "absent"
+
+    return PLACEHOLDER.sub(replace, template)
+
+
+def words(value: Any) -> str:
+    """A value as a person reads it in a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, list):
+        return ", ".join(words(item) for item in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {words(v)}" for k, v in value.items()) + "}"
+    return "null" if value is None else str(value)
