@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-VARIABLES = ("apiVersion", "kind", "metadata", "spec", "params", "variables")
+# `decision` is bound only by the decision gates (archlint.decide): their walk state.
+VARIABLES = ("apiVersion", "kind", "metadata", "spec", "params", "variables", "decision")
 
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*)")
 
@@ -42,14 +42,45 @@ def _environment() -> Any:
     )
 
 
-@dataclass(frozen=True)
 class Program:
-    source: str
-    _compiled: Any
+    """A compiled expression, equal to another with the same source.
+
+    One restored from its serialized form (`restore`) is only deserialized
+    when first evaluated, so a run answered from the cache never loads CEL.
+    """
+
+    __slots__ = ("_blob", "_compiled", "source")
+
+    def __init__(self, source: str, compiled: Any = None, blob: bytes | None = None) -> None:
+        self.source = source
+        self._compiled = compiled
+        self._blob = blob
+
+    @classmethod
+    def restore(cls, source: str, blob: bytes) -> Program:
+        """A program from `serialize()`: trusted output of the same CEL build."""
+        return cls(source, blob=blob)
+
+    def serialize(self) -> bytes:
+        if self._blob is None:
+            self._blob = bytes(self._compiled.serialize())
+        return self._blob
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Program) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __repr__(self) -> str:
+        return f"Program({self.source!r})"
 
     def evaluate(self, activation: Any) -> Any:
         """Evaluate on an activation; raise CelEvalError on a CEL error value."""
-        result = self._compiled.eval(activation)
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = _environment().deserialize(self._blob)
+        result = compiled.eval(activation)
         if result.type().name() == "ERROR":
             raise CelEvalError(_first_line(str(result.value())))
         return result.plain_value()

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import engine, waivers
 from .finding import Finding, Severity
-from .loader import Document, Path, YamlError, load_all, read_file
+from .loader import Document, Path, YamlError, decode_limited, load_all, read_bytes
 from .policies import Catalog, Rule
 from .settings import Settings, enabled, severity_for
 
@@ -37,6 +37,8 @@ class Report:
     rules: tuple[Rule, ...]
     fail_on: Severity = Severity.ERROR
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The loaded policies, for reporters that render rule help (SARIF help.text/markdown).
+    catalog: Catalog | None = field(default=None, repr=False, compare=False)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -91,16 +93,20 @@ def plan(catalog: Catalog, settings: Settings) -> Plan:
 def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
     """Check (filesystem path, display path) pairs into a Report."""
     results = tuple(check_file(path, display, the_plan) for path, display in paths)
-    return Report(results, the_plan.catalog.rules, the_plan.settings.fail_on)
+    return Report(results, the_plan.catalog.rules, the_plan.settings.fail_on, catalog=the_plan.catalog)
 
 
 def check_file(path: str, display: str, the_plan: Plan) -> FileResult:
     """Read, parse and check one file; an unreadable file raises OSError."""
+    return check_bytes(read_bytes(path), display, the_plan)
+
+
+def check_bytes(raw: bytes, display: str, the_plan: Plan) -> FileResult:
+    """Check a file's bytes (as `read_bytes` returns them)."""
     try:
-        documents = load_all(read_file(path))
+        documents = load_all(decode_limited(raw))
     except YamlError as exc:
-        finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)
-        return _finish(display, [finding], (), the_plan)
+        return invalid_yaml(exc, display, the_plan)
     return check_documents(documents, display, the_plan)
 
 
@@ -109,9 +115,14 @@ def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
     try:
         documents = load_all(text)
     except YamlError as exc:
-        finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)
-        return _finish(display, [finding], (), the_plan)
+        return invalid_yaml(exc, display, the_plan)
     return check_documents(documents, display, the_plan)
+
+
+def invalid_yaml(exc: YamlError, display: str, the_plan: Plan) -> FileResult:
+    """The result of a file that is not YAML archlint accepts: one SCH002 finding."""
+    finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)
+    return _finish(display, [finding], (), the_plan)
 
 
 def check_documents(documents: Sequence[Document], display: str, the_plan: Plan) -> FileResult:
@@ -154,6 +165,10 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
     if problems:
         return [make(*SCHEMA, problem.message, problem.path) for problem in problems]
     findings = engine.evaluate(document, the_plan.catalog, the_plan.rules, the_plan.params, make)
+    if "DEC001" in the_plan.engine_rules:
+        from . import decide
+
+        findings.extend(decide.check(document, the_plan.catalog, the_plan.params, make))
     spec = document.data["spec"]
     return waivers.apply(
         findings,

@@ -6,8 +6,8 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .errors import ArchlintError
@@ -45,8 +45,59 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
 
 
+def _add_selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--select", metavar="RULES", help="only these rules: ids, names or prefixes, comma-separated"
+    )
+    parser.add_argument(
+        "--ignore", metavar="RULES", help="skip these rules: ids, names or prefixes, comma-separated"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a policy threshold (repeatable)",
+    )
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, minus the import of shutil (a few ms) for the terminal width."""
+
+    def __init__(self, prog: str, **options: Any) -> None:
+        if options.get("width") is None:
+            options["width"] = _columns() - 2
+        super().__init__(prog, **options)
+
+
+def _columns() -> int:
+    # shutil.get_terminal_size's rules: $COLUMNS, else the terminal, else 80.
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **options: Any) -> None:
+        options.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **options)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Subparsers are of the parser's own class, so they format help the same way.
+    parser = _Parser(
         prog="archlint",
         description="Policy-as-code linter for AI architecture decisions.",
     )
@@ -62,24 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--format", choices=tuple(REPORTERS), help="output format (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    check.add_argument(
-        "--fail-on",
-        choices=("error", "warning", "info"),
-        help="lowest severity that makes the exit code 1 (default: error)",
-    )
-    check.add_argument(
-        "--select", metavar="RULES", help="only these rules: ids, names or prefixes, comma-separated"
-    )
-    check.add_argument(
-        "--ignore", metavar="RULES", help="skip these rules: ids, names or prefixes, comma-separated"
-    )
-    check.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a policy threshold (repeatable)",
-    )
+    _add_selection_options(check)
     check.add_argument(
         "--no-waivers", dest="waivers", action="store_false", help="report waived findings as if unwaived"
     )
@@ -129,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the effective configuration and where each value came from.",
     )
     config.add_argument("--format", choices=("text", "json"), default="text")
+    _add_selection_options(config)
     _add_policy_options(config)
 
     decide = sub.add_parser(
@@ -137,7 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk the decision gates for a feature and recommend an approach.",
     )
     decide.add_argument("file", metavar="FILE", help="an ai-feature.yaml file")
-    decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    decide.add_argument(
+        "--format",
+        choices=("text", "json", "mermaid"),
+        default="text",
+        help="text (a tree), json or mermaid (a flowchart); json and mermaid take one feature",
+    )
+    decide.add_argument("--feature", metavar="NAME", help="decide only this feature of a multi-document file")
+    decide.add_argument("--gates", metavar="FILE", help="walk the gates in FILE instead of the built-in ones")
     decide.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE", help="override a threshold"
     )
@@ -183,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:  # the last line of defence: no traceback unless asked
         if args.debug:
+            import traceback
+
             traceback.print_exc()
         else:
             print(

@@ -19,7 +19,8 @@ from .errors import ConfigError
 from .finding import Severity
 from .settings import Settings
 
-CONFIG_NAMES = ("pyproject.toml", "archlint.toml", ".archlint.toml")
+# Within one folder a dedicated file beats pyproject.toml (ruff's order).
+CONFIG_NAMES = (".archlint.toml", "archlint.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
 
 # key -> (expected type description, checker)
@@ -45,6 +46,14 @@ class Resolved:
     settings: Settings
     file: str | None
     origins: Mapping[str, str] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the config file's text, to locate values in errors
+
+    def where(self, key: str, item: str | None = None) -> tuple[str | None, int | None]:
+        """(config file, line) of a value; (None, None) when it came from the command line."""
+        origin = self.origins.get(f"{key}.{item}") or self.origins.get(key, "")
+        if self.file is None or origin == "command line":
+            return None, None
+        return self.file, locate(self.text, Path(self.file).name == "pyproject.toml", key, item)
 
 
 def find_config(start: Path) -> Path | None:
@@ -65,11 +74,16 @@ def _has_tool_table(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*archlint\s*[\].]", text, re.MULTILINE) is not None
+    # Also a malformed [tool.archlint header or a dotted tool.archlint.x key: both must be reported.
+    return re.search(r"^\s*\[*\s*tool\s*\.\s*archlint\b", text, re.MULTILINE) is not None
 
 
 def read_config(path: Path) -> dict[str, Any]:
     """Parse a config file and return its archlint table (possibly empty)."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str]:
     import tomllib
 
     try:
@@ -89,21 +103,68 @@ def read_config(path: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError("[tool.archlint] must be a table", str(path))
     _validate(table, path, text)
-    return table
+    return table, text
 
 
-def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
-    if match is None:
-        match = re.search(rf"^\s*\[[^\]]*\b{re.escape(key)}\b", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+_HEADER = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$")
+_ASSIGNMENT = re.compile(
+    r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
+
+
+def _dotted(key: str) -> tuple[str, ...]:
+    return tuple(a or b or c for a, b, c in re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', key))
+
+
+def locate(text: str, pyproject: bool, key: str, item: str | None = None) -> int | None:
+    """The 1-based line of `key` in the archlint table, or of `item` within it.
+
+    tomllib keeps no positions, so this scans the text, following table
+    headers and dotted keys. `item` is a key of a sub-table (severity,
+    params) or a string in a list (select, ignore); when it cannot be found
+    the key's own line is the answer.
+    """
+    prefix = ("tool", "archlint") if pyproject else ()
+    wanted = (*prefix, key)
+    lines = text.splitlines()
+    table: tuple[str, ...] = ()
+    key_line: int | None = None
+    for number, line in enumerate(lines, 1):
+        header = _HEADER.match(line)
+        if header:
+            table = _dotted(header.group(1))
+            if table == wanted and key_line is None:
+                key_line = number
+            continue
+        assignment = _ASSIGNMENT.match(line)
+        if assignment is None:
+            continue
+        full = table + _dotted(assignment.group(1))
+        if item is not None and full == (*wanted, item):
+            return number
+        if full[: len(wanted)] == wanted and key_line is None:
+            key_line = number
+            if item is None:
+                return number
+    if key_line is None or item is None:
+        return key_line
+    # An item in a list or an inline table: the first line from the key on that mentions it.
+    pattern = re.compile(rf"([\"']){re.escape(item)}\1|(^|[{{,\s]){re.escape(item)}\s*=")
+    for number in range(key_line, len(lines) + 1):
+        text_line = lines[number - 1]
+        if number > key_line and (_HEADER.match(text_line) or _ASSIGNMENT.match(text_line)):
+            break
+        if pattern.search(text_line):
+            return number
+    return key_line
 
 
 def _validate(table: Mapping[str, Any], path: Path, text: str) -> None:
     import difflib
 
+    pyproject = path.name == "pyproject.toml"
     for key, value in table.items():
-        line = _line_of(text, key)
+        line = locate(text, pyproject, key)
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(KEYS)})"
@@ -118,6 +179,17 @@ def _validate(table: Mapping[str, Any], path: Path, text: str) -> None:
             "a table of rule = 'error' | 'warning' | 'info'": isinstance(value, dict)
             and all(v in SEVERITIES for v in value.values()),
         }[expected]
+        if not ok and isinstance(value, dict):
+            # Point at the one entry that is wrong, not at the table.
+            for name, item in value.items():
+                if key == "severity" and item not in SEVERITIES:
+                    problem = "must be 'error', 'warning' or 'info'"
+                elif key == "params" and not isinstance(item, (int, float, str, bool)):
+                    problem = "must be a number, a string or true/false"
+                else:
+                    continue
+                where = locate(text, pyproject, key, name)
+                raise ConfigError(f"{key}.{name} {problem}, got {item!r}", str(path), where)
         if not ok:
             raise ConfigError(f"'{key}' must be {expected}, got {value!r}", str(path), line)
 
@@ -158,8 +230,9 @@ def resolve(args: Any, cwd: Path) -> Resolved:
             raise ConfigError("config file does not exist", str(config_file))
     elif not getattr(args, "isolated", False):
         config_file = find_config(cwd)
+    text = ""
     if config_file is not None:
-        table = read_config(config_file)
+        table, text = _read(config_file)
         for key in table:
             origins[key] = str(config_file)
     base = config_file.parent if config_file is not None else cwd
@@ -173,7 +246,11 @@ def resolve(args: Any, cwd: Path) -> Resolved:
         select = from_cli("select", split_list(args.select))
     ignore = tuple(table.get("ignore", ()))
     if getattr(args, "ignore", None):
-        ignore = from_cli("ignore", ignore + split_list(args.ignore))
+        # --ignore adds to the config's list; each added selector remembers its origin.
+        added = split_list(args.ignore)
+        origins.update({f"ignore.{item}": "command line" for item in added if item not in ignore})
+        origins["ignore"] = f"{origins['ignore']} + command line" if ignore else "command line"
+        ignore += added
     fail_on = table.get("fail-on", "error")
     if getattr(args, "fail_on", None):
         fail_on = from_cli("fail-on", args.fail_on)
@@ -184,8 +261,20 @@ def resolve(args: Any, cwd: Path) -> Resolved:
         origins[f"params.{name}"] = "command line"
     # Policy paths in a config file are relative to that file.
     policy_paths = tuple(str(base / p) for p in table.get("policy-paths", ()))
+    for raw, resolved_path in zip(table.get("policy-paths", ()), policy_paths, strict=True):
+        if not Path(resolved_path).exists():
+            assert config_file is not None  # policy-paths only come from a file
+            raise ConfigError(
+                f"policy-paths: '{raw}' does not exist (paths are relative to the config file)",
+                str(config_file),
+                locate(text, config_file.name == "pyproject.toml", "policy-paths", raw),
+            )
     if getattr(args, "policies", None):
-        policy_paths = from_cli("policy-paths", policy_paths + tuple(args.policies))
+        if policy_paths:
+            origins["policy-paths"] = f"{origins['policy-paths']} + command line"
+        else:
+            origins["policy-paths"] = "command line"
+        policy_paths += tuple(args.policies)
     builtin = table.get("builtin-policies", True)
     if getattr(args, "builtin_policies", None) is False:
         builtin = from_cli("builtin-policies", False)
@@ -204,7 +293,7 @@ def resolve(args: Any, cwd: Path) -> Resolved:
         exclude=tuple(table.get("exclude", ())),
         waivers=honour_waivers,
     )
-    return Resolved(settings, str(config_file) if config_file else None, origins)
+    return Resolved(settings, str(config_file) if config_file else None, origins, text)
 
 
 def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
@@ -212,10 +301,13 @@ def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
     from .settings import matches
 
     settings = resolved.settings
-    rules = catalog.rules
 
-    def where(key: str) -> str:
-        return resolved.origins.get(key, "configuration")
+    def error(key: str, item: str, message: str) -> ConfigError:
+        # "select: unknown rule" in a file, "--select: unknown rule" on the command line.
+        file, line = resolved.where(key, item)
+        if file is None:
+            return ConfigError(f"--{'param' if key == 'params' else key}{message}")
+        return ConfigError(f"{key}{message}", file, line)
 
     for key, selectors in (
         ("select", settings.select),
@@ -223,19 +315,21 @@ def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
         ("severity", tuple(settings.severity)),
     ):
         for selector in selectors:
-            if not any(matches(selector, rule.id, rule.name) for rule in rules):
+            if not any(matches(selector, rule.id, rule.name) for rule in catalog.rules):
                 close = catalog.close_matches(selector)
                 hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                raise ConfigError(f"{key}: unknown rule '{selector}'{hint}", where(key))
+                raise error(key, selector, f": unknown rule '{selector}'{hint}")
     for name, value in settings.params.items():
         declared = catalog.params.get(name)
-        origin = resolved.origins.get(f"params.{name}", where("params"))
         if declared is None:
             known = ", ".join(sorted(catalog.params))
-            raise ConfigError(f"unknown param '{name}' (known: {known})", origin)
+            raise error("params", name, f": unknown param '{name}' (known: {known})")
         if not _same_kind(declared.default, value):
-            raise ConfigError(
-                f"param '{name}' must be {type(declared.default).__name__}, got {value!r}", origin
+            kind = type(declared.default).__name__
+            raise error(
+                "params",
+                name,
+                f": {name} must be {kind} like its default {declared.default!r}, got {value!r}",
             )
 
 
@@ -248,30 +342,42 @@ def _same_kind(default: Any, value: Any) -> bool:
 
 
 def describe(resolved: Resolved, catalog: Any) -> list[tuple[str, str, str]]:
-    """(key, value, origin) rows for `archlint config`."""
+    """(key, value, origin) rows for `archlint config`; a config file origin carries its line."""
     s = resolved.settings
+
+    def origin(key: str, item: str | None = None) -> str:
+        raw = (resolved.origins.get(f"{key}.{item}") if item else None) or resolved.origins.get(key)
+        if raw is None:
+            return "default"
+        file, line = resolved.where(key, item)
+        if file is None or line is None or not raw.startswith(file):
+            return raw
+        return f"{file}:{line}{raw[len(file) :]}"
+
     rows: list[tuple[str, Any, str]] = [
-        ("select", list(s.select) or "all rules", resolved.origins.get("select", "default")),
-        ("ignore", list(s.ignore), resolved.origins.get("ignore", "default")),
-        (
-            "severity",
-            {k: v.value for k, v in s.severity.items()},
-            resolved.origins.get("severity", "default"),
-        ),
-        ("fail-on", s.fail_on.value, resolved.origins.get("fail-on", "default")),
-        ("builtin-policies", s.builtin_policies, resolved.origins.get("builtin-policies", "default")),
-        ("policy-paths", list(s.policy_paths), resolved.origins.get("policy-paths", "default")),
-        ("include", list(s.include), resolved.origins.get("include", "default")),
-        ("exclude", list(s.exclude), resolved.origins.get("exclude", "default")),
-        ("waivers", s.waivers, resolved.origins.get("waivers", "default")),
+        ("select", list(s.select) or "all rules", origin("select")),
+        ("ignore", list(s.ignore), origin("ignore")),
+    ]
+    if s.severity:
+        rows.extend(
+            (f"severity.{rule}", level.value, origin("severity", rule)) for rule, level in s.severity.items()
+        )
+    else:
+        rows.append(("severity", {}, "default"))
+    rows += [
+        ("fail-on", s.fail_on.value, origin("fail-on")),
+        ("builtin-policies", s.builtin_policies, origin("builtin-policies")),
+        ("policy-paths", list(s.policy_paths), origin("policy-paths")),
+        ("include", list(s.include), origin("include")),
+        ("exclude", list(s.exclude), origin("exclude")),
+        ("waivers", s.waivers, origin("waivers")),
     ]
     for name, param in sorted(catalog.params.items()):
         if name in s.params:
-            origin = resolved.origins.get(f"params.{name}", resolved.origins.get("params", "configuration"))
-            rows.append((f"params.{name}", s.params[name], origin))
+            rows.append((f"params.{name}", s.params[name], origin("params", name)))
         else:
             rows.append((f"params.{name}", param.default, f"default ({Path(param.source).name})"))
-    return [(key, _show(value), origin) for key, value, origin in rows]
+    return [(key, _show(value), where) for key, value, where in rows]
 
 
 def _show(value: Any) -> str:
@@ -286,10 +392,25 @@ def _show(value: Any) -> str:
 
 def load_for(args: Any, cwd: Path | None = None, extra_policies: Sequence[str] = ()) -> tuple[Resolved, Any]:
     """Resolve settings and load the catalog they name; check one against the other."""
-    from .policies import load_catalog
+    import os
+
+    from . import resources
+    from .policies import expand_policy_paths, load_catalog
 
     resolved = resolve(args, cwd or Path.cwd())
     settings = resolved.settings
-    catalog = load_catalog([*settings.policy_paths, *extra_policies], builtin=settings.builtin_policies)
+    # A file named twice (config and command line, or a built-in file named in
+    # a checkout of archlint itself) is loaded once, not reported as a collision.
+    seen = (
+        {os.path.realpath(p) for p in resources.builtin_policy_files()}
+        if settings.builtin_policies
+        else set()
+    )
+    files = []
+    for path in expand_policy_paths([*settings.policy_paths, *extra_policies]):
+        if os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
+            files.append(path)
+    catalog = load_catalog(files, builtin=settings.builtin_policies)
     check_against_catalog(resolved, catalog)
     return resolved, catalog

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -32,12 +32,9 @@ def discover(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequenc
     for given in paths:
         if os.path.isdir(given):
             candidates: Iterator[str] = _walk(given, include)
-        elif os.path.lexists(given):
-            if not os.path.exists(given):
-                raise UsageError("broken symbolic link", given)
-            candidates = iter([given])
         else:
-            raise UsageError("no such file or directory", given)
+            _must_exist(given)
+            candidates = iter([given])
         for path in candidates:
             normal = os.path.normpath(path)
             if normal in seen or _excluded(normal, exclude):
@@ -46,14 +43,34 @@ def discover(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequenc
             yield normal
 
 
+def _must_exist(path: str) -> None:
+    """Refuse a named path that cannot be opened, saying why."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError("symbolic link loop", path) from None
+        if exc.errno == errno.ENOENT:
+            reason = "broken symbolic link" if os.path.lexists(path) else "no such file or directory"
+            raise UsageError(reason, path) from None
+        # Permission denied on a parent folder, a name too long, a file used as a folder...
+        raise UsageError(f"cannot read: {exc.strerror or exc}", path) from None
+
+
 def _excluded(path: str, exclude: Sequence[str]) -> bool:
     posix = Path(path).as_posix()
-    return any(
-        fnmatch.fnmatchcase(posix, pattern)
-        or fnmatch.fnmatchcase(posix, f"*/{pattern}")
-        or any(fnmatch.fnmatchcase(part, pattern) for part in Path(path).parts)
-        for pattern in exclude
-    )
+    parts = Path(path).parts
+    for raw in exclude:
+        pattern = raw.rstrip("/")  # "legacy/" names the folder, as in .gitignore
+        if (
+            fnmatch.fnmatchcase(posix, pattern)
+            or fnmatch.fnmatchcase(posix, f"*/{pattern}")
+            or fnmatch.fnmatchcase(posix, f"{pattern}/*")
+            or fnmatch.fnmatchcase(posix, f"*/{pattern}/*")
+            or any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+        ):
+            return True
+    return False
 
 
 def _wanted(name: str, include: Sequence[str]) -> bool:
@@ -82,6 +99,8 @@ def _raise(error: OSError) -> None:
 
 def _git_files(root: str) -> list[str] | None:
     """Files git tracks or would track under `root`; None outside a work tree."""
+    import subprocess  # here: a run on named files never needs it
+
     try:
         completed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
@@ -98,5 +117,10 @@ def _git_files(root: str) -> list[str] | None:
     return [
         os.path.join(root, name)
         for name in names
-        if name and os.path.isfile(os.path.join(root, name)) and "pyvenv.cfg" not in name
+        # lexists, not isfile: a tracked broken link or link loop is reported
+        # unreadable, not skipped; files deleted but still in the index drop out.
+        if name
+        and os.path.lexists(os.path.join(root, name))
+        and not os.path.isdir(os.path.join(root, name))
+        and "pyvenv.cfg" not in name
     ]

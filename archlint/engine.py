@@ -41,7 +41,10 @@ def evaluate(
     values: dict[str, Any] = {}
     failed: list[str] = []
     first = cel.activation(bindings)
-    for name, program in catalog.variables:
+    together = _together(catalog.variables, first)
+    if together is not None:
+        values.update(zip((name for name, _ in catalog.variables), together, strict=True))
+    for name, program in catalog.variables if together is None else ():
         try:
             values[name] = program.evaluate(first)
         except cel.CelEvalError as exc:
@@ -51,6 +54,16 @@ def evaluate(
             )
     bindings["variables"] = values
     activation = cel.activation(bindings)
+    if not failed:
+        conditioned = tuple((rule.id, rule.condition) for rule in rules if rule.condition is not None)
+        fired_all = _together(conditioned, activation, booleans=True)
+        if fired_all is not None:
+            fired_rules = (rule for rule in rules if rule.condition is not None)
+            for rule, fired in zip(fired_rules, fired_all, strict=True):
+                if fired:
+                    text = render(rule.message, document, params, values)
+                    findings.append(make(rule.id, rule.name, rule.severity, text, rule.path))
+            return findings
     for rule in rules:
         if rule.condition is None or any(f"variables.{name}" in rule.condition_source for name in failed):
             continue
@@ -69,14 +82,69 @@ def evaluate(
     return findings
 
 
+# From this many documents in one process on, the variables and then the rule
+# conditions are each evaluated as one CEL list: one call into CEL instead of
+# one per expression. A document on which a list fails (an evaluation error,
+# a condition that is not a boolean) is evaluated expression by expression,
+# so findings and POL001 messages are exactly those of the one-by-one path.
+COMBINE_AFTER = 16
+_lists: dict[tuple[str, ...], list[Any]] = {}  # sources -> [documents seen, program or None]
+
+
+def _together(
+    programs: Sequence[tuple[str, cel.Program | None]], activation: Any, booleans: bool = False
+) -> list[Any] | None:
+    """Every program's value from one evaluation, or None (evaluate them one by one)."""
+    if not programs:
+        return None
+    sources = tuple(program.source for _, program in programs if program is not None)
+    entry = _lists.get(sources)
+    if entry is None:
+        if len(_lists) > 64:
+            _lists.clear()
+        entry = _lists[sources] = [0, None]
+    entry[0] += 1
+    if entry[0] < COMBINE_AFTER:
+        return None
+    if entry[1] is None:
+        try:
+            entry[1] = cel.compile_expression("[" + ",\n".join(f"({source})" for source in sources) + "]")
+        except cel.CelCompileError:
+            entry[1] = False  # too large for one expression: stay one by one
+    if entry[1] is False:
+        return None
+    try:
+        values = entry[1].evaluate(activation)
+    except cel.CelEvalError:
+        return None
+    if not isinstance(values, list) or len(values) != len(sources):
+        return None
+    if booleans and not all(isinstance(value, bool) for value in values):
+        return None
+    return values
+
+
 def render(template: str, document: Document, params: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     """Fill {spec.x.y}, {params.NAME} and {variables.NAME} placeholders ({path|fallback} when absent)."""
 
     def lookup(parts: tuple[str, ...]) -> Any:
         if parts[0] == "params":
-            return params[parts[1]]
+            return _one_line(params[parts[1]])
         if parts[0] == "variables":
-            return values[parts[1]]
-        return document.get(tuple(int(p) if p.isdigit() else p for p in parts))
+            return _one_line(values[parts[1]])
+        return _one_line(document.get(tuple(int(p) if p.isdigit() else p for p in parts)))
 
     return messages.render(template, lookup)
+
+
+def _one_line(value: Any) -> Any:
+    """A document value shown in a message: a finding is one line, so control characters
+    (a newline could forge another finding) are escaped and long strings cut."""
+    if isinstance(value, str):
+        text = value if value.isprintable() else repr(value)[1:-1]
+        return text if len(text) <= 200 else text[:197] + "..."
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, dict):
+        return {_one_line(key): _one_line(item) for key, item in value.items()}
+    return value

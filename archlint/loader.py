@@ -24,6 +24,11 @@ Path = tuple[str | int, ...]
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 20_000
+# Nodes as written, all documents of a file together: counted in C before any
+# Python object is built, so a 1 MiB file of tiny nodes is refused in milliseconds.
+MAX_NODES = 20_000
+# CEL integers are 64-bit; a larger YAML integer could not be evaluated by any rule.
+_INT64 = (-(2**63), 2**63 - 1)
 
 _CORE = "tag:yaml.org,2002:"
 _BOMS = (
@@ -107,12 +112,21 @@ def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
 
     OSError propagates: an unreadable path is the caller's to report.
     """
+    return decode_limited(read_bytes(path, max_bytes), max_bytes)
+
+
+def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The first `max_bytes + 1` bytes of a regular file (OSError propagates)."""
     # O_NONBLOCK so a FIFO named like a feature file cannot hang the run.
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", path)
-        raw = handle.read(max_bytes + 1)
+        return handle.read(max_bytes + 1)
+
+
+def decode_limited(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Decode what `read_bytes` returned, refusing more than `max_bytes`."""
     if len(raw) > max_bytes:
         raise YamlError(
             f"file is larger than the {max_bytes // 1024} KiB limit for feature files; "
@@ -143,8 +157,6 @@ def _mark(node: Any) -> tuple[int, int]:
 
 
 def _scalar(node: Any) -> Any:
-    from . import _yaml
-
     tag: str = node.tag
     value: str = node.value
     if tag == _CORE + "str" or tag == "!" or tag == _CORE + "timestamp":
@@ -155,10 +167,21 @@ def _scalar(node: Any) -> Any:
     if tag == _CORE + "bool":
         return value.lower() == "true"
     if tag == _CORE + "int":
-        return _yaml.construct_int(node)
+        from . import _yaml  # here, not per scalar: most scalars are strings
+
+        try:
+            number = _yaml.construct_int(node)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            number = None
+        if number is None or not _INT64[0] <= number <= _INT64[1]:
+            shown = value if len(value) <= 24 else value[:21] + "..."
+            raise YamlError(f"integer {shown} is out of range: numbers must fit in 64 bits", *_mark(node))
+        return number
     if tag == _CORE + "float":
-        number = _yaml.construct_float(node)
-        return number if math.isfinite(number) else value
+        from . import _yaml
+
+        real = _yaml.construct_float(node)
+        return real if math.isfinite(real) else value
     raise YamlError(f"tag {tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node))
 
 

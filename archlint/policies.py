@@ -24,11 +24,14 @@ from .loader import Document, Path, YamlError, decode_limited, load_all, read_by
 # Rules archlint computes itself; only built-in policy files may declare them.
 ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
 
-_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_REFERENCE = re.compile(
-    # A dotted chain, stopping before a method call such as .orValue( or .exists(
-    r"(?<![\w.])(spec|metadata|params|variables)((?:\s*\.\s*\??\s*[A-Za-z_]\w*+(?!\s*\())+)"
-)
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """String literals, and references; compiled on first use, as a cached catalog needs neither."""
+    return re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""), re.compile(
+        # A dotted chain, stopping before a method call such as .orValue( or .exists(
+        r"(?<![\w.])(spec|metadata|params|variables)((?:\s*\.\s*\??\s*[A-Za-z_]\w*+(?!\s*\())+)"
+    )
 
 
 @dataclass(frozen=True)
@@ -360,8 +363,9 @@ def _check_references(
     variable_names: set[str],
 ) -> None:
     """Refuse references CEL itself cannot catch: fields, params and variables are maps."""
-    code = _STRING_LITERAL.sub("''", expression)
-    for root, rest in _REFERENCE.findall(code):
+    string_literal, reference = _patterns()
+    code = string_literal.sub("''", expression)
+    for root, rest in reference.findall(code):
         parts = [part.strip().lstrip("?").strip() for part in rest.split(".")[1:]]
         problem = None
         if root == "params" and parts[0] not in params:

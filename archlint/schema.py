@@ -17,7 +17,7 @@ from typing import Any, Literal
 from . import resources
 from .loader import Path
 
-SchemaName = Literal["ai-feature", "policy"]
+SchemaName = Literal["ai-feature", "policy", "decision"]
 
 # YAML 1.1 spelled booleans many ways; YAML 1.2 (what archlint reads) keeps
 # these as strings, so point the author at the spelling that works.
@@ -105,17 +105,27 @@ def _describe(error: Any) -> list[SchemaProblem]:
             SchemaProblem(path, f"{where}: must be {error.validator_value!r}, got {_describe_value(value)}")
         ]
     if validator == "pattern":
-        return [SchemaProblem(path, f"{where}: {value!r} does not match the pattern {error.validator_value}")]
+        shown = _describe_value(value)
+        return [SchemaProblem(path, f"{where}: {shown} does not match the pattern {error.validator_value}")]
     if validator == "format":
-        return [SchemaProblem(path, f"{where}: {value!r} is not a valid {error.validator_value}")]
-    return [SchemaProblem(path, f"{where}: {error.message}")]
+        shown = _describe_value(value)
+        return [SchemaProblem(path, f"{where}: {shown} is not a valid {error.validator_value}")]
+    # jsonschema's own messages quote the whole value: shorten a long one.
+    return [SchemaProblem(path, f"{where}: {error.message.replace(repr(value), _describe_value(value))}")]
 
 
 def _unknown_field(key: str, allowed: list[str]) -> str:
     hint = _close(key, allowed)
     if hint:
-        return f"unknown field '{key}'{hint}"
-    return f"unknown field '{key}' (allowed here: {', '.join(allowed)})"
+        return f"unknown field '{_shown(key)}'{hint}"
+    return f"unknown field '{_shown(key)}' (allowed here: {', '.join(allowed)})"
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A key from the document inside a one-line message: control characters escaped, long ones cut."""
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _close(value: Any, options: list[str]) -> str:
@@ -124,7 +134,7 @@ def _close(value: Any, options: list[str]) -> str:
 
 
 def _dotted(path: Path) -> str:
-    return ".".join(str(part) for part in path)
+    return ".".join(_shown(part) if isinstance(part, str) else str(part) for part in path)
 
 
 def _type_words(expected: Any) -> str:

@@ -63,12 +63,13 @@ def compiled_validator(schema: dict[str, Any]) -> str:
 
 def outputs() -> dict[Path, str]:
     """Every generated file and its expected content."""
-    from . import model, policy_model
+    from . import decision_model, model, policy_model
 
     generated: dict[Path, str] = {}
     sources: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         ("ai-feature.v1.schema.json", "_feature_validator.py", model.json_schema),
         ("policy.v1.schema.json", "_policy_validator.py", policy_model.json_schema),
+        ("decision.v1.schema.json", "_decision_validator.py", decision_model.json_schema),
     ]
     for schema_name, module_name, build in sources:
         schema = build()

@@ -53,7 +53,13 @@ def enabled(settings: Settings, rule_id: str, rule_name: str) -> bool:
 def severity_for(settings: Settings, rule_id: str, rule_name: str, default: Severity) -> Severity:
     if rule_id in ALWAYS_ON:
         return default
+    # The most specific selector wins: an exact id or name, then the longest prefix.
+    best: tuple[int, Severity] | None = None
     for selector, severity in settings.severity.items():
-        if matches(selector, rule_id, rule_name):
-            return severity
-    return default
+        if not matches(selector, rule_id, rule_name):
+            continue
+        exact = selector.strip().upper() == rule_id or selector.strip().lower() == rule_name
+        rank = 1000 if exact else len(selector.strip())
+        if best is None or rank > best[0]:
+            best = (rank, severity)
+    return best[1] if best else default

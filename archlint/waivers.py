@@ -8,6 +8,7 @@ from typing import Any
 
 from .finding import Finding, Severity
 from .loader import Path
+from .settings import ALWAYS_ON as UNWAIVABLE
 
 EXPIRED = ("WVR001", "expired-waiver", Severity.ERROR)
 UNUSED = ("WVR002", "unused-waiver", Severity.WARNING)
@@ -40,16 +41,16 @@ def apply(
                 make(*UNKNOWN, f"waiver names rule {rule}, which no loaded policy defines", (*at, "rule"))
             )
             continue
+        if rule in UNWAIVABLE or rule.startswith("WVR"):
+            message = f"waiver names rule {rule}, which cannot be waived: fix the policy or the file instead"
+            extra.append(make(*UNKNOWN, message, (*at, "rule")))
+            continue
         expires = datetime.date.fromisoformat(waiver["expires"])
         if expires < today:
             message = f"waiver for {rule} expired on {expires.isoformat()}; renew it or fix the finding"
             extra.append(make(*EXPIRED, message, (*at, "expires")))
             continue
-        covered = [
-            i
-            for i, finding in enumerate(result)
-            if finding.rule == rule and not finding.rule.startswith("WVR")
-        ]
+        covered = [i for i, finding in enumerate(result) if finding.rule == rule]
         if not covered:
             message = f"waiver for {rule} is unused: the rule does not fire on this feature; remove it"
             extra.append(make(*UNUSED, message, (*at, "rule")))

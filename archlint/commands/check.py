@@ -6,34 +6,80 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import reporters
-from ..check import FileResult, Report, check_file, plan
+from .. import baseline, parallel, reporters
+from ..check import FileResult, Report, plan
 from ..config import load_for
 from ..discovery import discover
 from ..errors import UsageError
 from ..paths import display
 
+if TYPE_CHECKING:
+    from ..cache import Store
+
 
 def run(args: argparse.Namespace) -> int:
-    resolved, catalog = load_for(args)
+    jobs = _jobs(args.jobs)
+    store = _open_cache(args)
+    if store is None:
+        resolved, catalog = load_for(args)
+    else:
+        with store.serving_catalogs():
+            resolved, catalog = load_for(args)
     settings = resolved.settings
     the_plan = plan(catalog, settings)
     paths = args.paths or ["."]
+    found = discover(paths, settings.include, settings.exclude)
+    items = [(path, _printable(display(path))) for path in found]
+    checker = parallel.Checker(the_plan, store.results(settings) if store is not None else None)
+    recipe = parallel.recipe_for(the_plan, store.directory if store is not None else None)
     results: list[FileResult] = []
     unreadable: list[str] = []
-    for path in discover(paths, settings.include, settings.exclude):
-        try:
-            results.append(check_file(path, display(path), the_plan))
-        except OSError as exc:
-            unreadable.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
-    report = Report(tuple(results), catalog.rules, settings.fail_on)
+    for outcome in parallel.check_all(items, checker, recipe, jobs):
+        if isinstance(outcome, parallel.Unreadable):
+            unreadable.append(f"{outcome.file}: {outcome.message}")
+        else:
+            results.append(outcome)
+    files, extra, notices = baseline.for_run(results, args.baseline, args.write_baseline)
+    report = Report(files, catalog.rules, settings.fail_on, extra, catalog=catalog)
     _write(report, args.format or "text", args.output)
+    for line in notices:
+        print(line, file=sys.stderr)
     for line in unreadable:
         print(f"archlint: error: {line}", file=sys.stderr)
     if unreadable:
         return 2
-    return 1 if report.failed else 0
+    # Writing a baseline records every finding, so none of them fails the run.
+    return 1 if report.failed and not args.write_baseline else 0
+
+
+def _printable(name: str) -> str:
+    """The file name as reports show it: bytes that are not UTF-8 and control characters
+    (a newline could forge an output line) are escaped, so every reporter can print it."""
+    if name.isprintable():
+        return name
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in name)
+
+
+def _jobs(requested: int | None) -> int:
+    if requested is None or requested == 0:
+        return parallel.default_jobs()
+    if requested < 0:
+        raise UsageError(f"--jobs takes a number of processes (0: one per core), got {requested}")
+    return requested
+
+
+def _open_cache(args: argparse.Namespace) -> Store | None:
+    """The cache of this run, or None with --no-cache (or when it cannot be created)."""
+    if not args.cache:
+        return None
+    from ..cache import default_directory, open_store
+    from ..paths import project_root
+
+    directory = args.cache_dir or default_directory(project_root(os.getcwd()))
+    return open_store(directory)
 
 
 def _write(report: Report, fmt: str, output: str | None) -> None:
@@ -44,7 +90,10 @@ def _write(report: Report, fmt: str, output: str | None) -> None:
     target = Path(output)
     if target.is_dir():
         raise UsageError("--output names a directory", output)
-    with open(target, "w", encoding="utf-8", newline="\n") as stream:
-        reporter(report, stream)
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+            reporter(report, stream)
+    except OSError as exc:  # a missing folder, no permission, a full disk
+        raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
     if os.environ.get("ARCHLINT_QUIET") is None and fmt != "text":
         print(f"archlint: wrote {fmt} report to {output}", file=sys.stderr)

@@ -13,9 +13,9 @@ from ..policy_tests import default_plan, run_cases
 def run(args: argparse.Namespace) -> int:
     extra = expand_policy_paths(args.paths) if args.paths else []
     _, catalog = load_for(args, extra_policies=extra)
-    wanted = {os.path.abspath(path) for path in extra}
+    wanted = {os.path.realpath(path) for path in extra}
     # Named files only; otherwise everything loaded (built-ins plus configured policy-paths).
-    sets = [s for s in catalog.sets if os.path.abspath(s.source) in wanted] if wanted else list(catalog.sets)
+    sets = [s for s in catalog.sets if os.path.realpath(s.source) in wanted] if wanted else list(catalog.sets)
     passed = failed = 0
     for result in run_cases(catalog, sets, default_plan(catalog)):
         if result.ok:

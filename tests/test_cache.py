@@ -1,0 +1,370 @@
+"""The content-hash cache: hits, misses, staleness, damaged entries, and --no-cache."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from archlint import cache, check, parallel, policies
+from archlint.cache import Store, decode_catalog, encode_catalog, open_store, validity
+from archlint.check import FileResult, plan
+from archlint.loader import load_all
+from archlint.parallel import Checker
+from archlint.policies import Catalog, load_catalog
+from archlint.settings import Settings
+
+from .conftest import archlint_command
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TODAY = datetime.date(2026, 11, 1)
+
+FEATURE = """\
+apiVersion: archlint/v1
+kind: AIFeature
+metadata: {name: stock-checker, owner: retail}
+spec:
+  problem: knowledge
+  approach: rag
+  knowledge: {change_frequency: daily, per_user_permissions: true}
+  rag: {retrieval: hybrid, acl_filtering: false, top_k: 4}
+"""
+
+POLICY = """\
+apiVersion: archlint/v1
+kind: PolicySet
+metadata: {name: local}
+params:
+  most_chunks:
+    default: 10
+    description: Most chunks.
+rules:
+  - id: LOC001
+    name: too-many-chunks
+    severity: warning
+    summary: Too many chunks.
+    rationale: Long contexts dilute the answer.
+    remediation: Pass fewer chunks.
+    references: [{title: Notes, url: "https://example.org/notes"}]
+    condition: spec.?rag.?top_k.orValue(0) > params.most_chunks
+    path: spec.rag.top_k
+    message: "top_k is {spec.rag.top_k}, the limit is {params.most_chunks}"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Catalog:
+    return load_catalog()
+
+
+def _store(folder: Path) -> Store:
+    store = open_store(str(folder))
+    assert store is not None
+    return store
+
+
+def _checker(folder: Path, settings: Settings, extra: tuple[str, ...] = ()) -> Checker:
+    store = _store(folder)
+    with store.serving_catalogs():
+        catalog = load_catalog(extra)
+    return Checker(plan(catalog, settings), store.results(settings))
+
+
+class Spy:
+    """Counts the files actually parsed and checked (cache misses)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.checked: list[str] = []
+        real = check.check_documents
+
+        def counting(documents: object, display: str, the_plan: object) -> FileResult:
+            self.checked.append(display)
+            return real(documents, display, the_plan)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(parallel, "check_documents", counting)
+
+
+def _write(path: Path, text: str) -> tuple[str, str]:
+    path.write_text(text, encoding="utf-8")
+    return str(path), path.name
+
+
+def test_second_run_is_answered_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    settings = Settings(today=TODAY)
+    first = _checker(tmp_path / "cache", settings)(item)
+    second = _checker(tmp_path / "cache", settings)(item)
+    assert spy.checked == ["a.ai-feature.yaml"]
+    assert second == first
+    assert {finding.rule for finding in first.findings} >= {"RAG001"}  # type: ignore[union-attr]
+
+
+def test_an_edited_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(monkeypatch)
+    path = tmp_path / "a.ai-feature.yaml"
+    item = _write(path, FEATURE)
+    settings = Settings(today=TODAY)
+    before = _checker(tmp_path / "cache", settings)(item)
+    _write(path, FEATURE.replace("acl_filtering: false", "acl_filtering: true"))
+    after = _checker(tmp_path / "cache", settings)(item)
+    assert spy.checked == ["a.ai-feature.yaml"] * 2
+    assert "RAG001" in {f.rule for f in before.findings}  # type: ignore[union-attr]
+    assert "RAG001" not in {f.rule for f in after.findings}  # type: ignore[union-attr]
+    # An edit replaces the file's entry instead of adding one.
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2  # the catalog and one entry
+
+
+def test_a_changed_policy_makes_every_entry_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(monkeypatch)
+    policy = tmp_path / "local.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    settings = Settings(today=TODAY)
+    before = _checker(tmp_path / "cache", settings, (str(policy),))(item)
+    policy.write_text(POLICY.replace("default: 10", "default: 3"), encoding="utf-8")
+    after = _checker(tmp_path / "cache", settings, (str(policy),))(item)
+    assert spy.checked == ["a.ai-feature.yaml"] * 2
+    assert "LOC001" not in {f.rule for f in before.findings}  # type: ignore[union-attr]
+    assert "LOC001" in {f.rule for f in after.findings}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        Settings(today=TODAY, params={"max_top_k": 2}),
+        Settings(today=TODAY, ignore=("RAG001",)),
+        Settings(today=TODAY, select=("RAG",)),
+        Settings(today=TODAY, waivers=False),
+        Settings(today=TODAY, severity={"RAG001": policies.Severity.INFO}),
+    ],
+    ids=["param", "ignore", "select", "no-waivers", "severity"],
+)
+def test_changed_settings_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: Settings) -> None:
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    result = _checker(tmp_path / "cache", changed)(item)
+    assert spy.checked == ["a.ai-feature.yaml"] * 2
+    the_plan = plan(load_catalog(), changed)
+    assert result == check.check_file(*item, the_plan)
+
+
+def test_a_new_day_reuses_results_until_a_waiver_expires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = Spy(monkeypatch)
+    waived = FEATURE + (
+        "  waivers:\n    - {rule: RAG001, reason: pilot, approved_by: board, expires: 2026-11-03}\n"
+    )
+    item = _write(tmp_path / "a.ai-feature.yaml", waived)
+    results = {}
+    for day in (1, 2, 3, 4, 5):
+        today = datetime.date(2026, 11, day)
+        results[day] = _checker(tmp_path / "cache", Settings(today=today))(item)
+    # Checked on the 1st, answered from the cache on the 2nd and 3rd (the waiver still holds),
+    # checked again on the 4th (it expired), answered from the cache on the 5th.
+    assert len(spy.checked) == 2
+    assert "WVR001" not in {f.rule for f in results[3].findings}  # type: ignore[union-attr]
+    assert "WVR001" in {f.rule for f in results[4].findings}  # type: ignore[union-attr]
+    assert results[5] == results[4]
+
+
+def test_validity_spans_the_days_with_the_same_expired_waivers() -> None:
+    text = FEATURE + (
+        "  waivers:\n"
+        "    - {rule: RAG001, reason: r, approved_by: a, expires: 2026-10-15}\n"
+        "    - {rule: RAG002, reason: r, approved_by: a, expires: 2026-12-01}\n"
+        "    - {rule: RAG003, reason: r, approved_by: a, expires: 2027-01-01}\n"
+    )
+    documents = load_all(text)
+    assert validity(documents, TODAY) == ("2026-10-16", "2026-12-01")
+    assert validity(load_all(FEATURE), TODAY) == (None, None)
+    assert validity(load_all(FEATURE + "  waivers: [{expires: 2026-02-30}]\n"), TODAY) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"{", b"[]", b'{"sha": 1}', b"\x00\xff", b"null"])
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes
+) -> None:
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    settings = Settings(today=TODAY)
+    first = _checker(tmp_path / "cache", settings)(item)
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*.json") if not p.name.startswith("catalog-")]
+    entry.write_bytes(damage)
+    assert _checker(tmp_path / "cache", settings)(item) == first
+    assert _checker(tmp_path / "cache", settings)(item) == first
+    assert len(spy.checked) == 2  # the damaged entry was replaced by a whole one
+    assert json.loads(entry.read_bytes())["file"] == "a.ai-feature.yaml"
+
+
+def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    settings = Settings(today=TODAY)
+    first = _checker(tmp_path / "cache", settings)(item)
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*.json") if not p.name.startswith("catalog-")]
+    data = json.loads(entry.read_bytes())
+    data["findings"][0][6] = "seven"  # a line that is not a number
+    entry.write_text(json.dumps(data))
+    assert _checker(tmp_path / "cache", settings)(item) == first
+    assert len(spy.checked) == 2
+
+
+def test_a_damaged_catalog_is_rebuilt(tmp_path: Path, builtin: Catalog) -> None:
+    _checker(tmp_path / "cache", Settings(today=TODAY))
+    (entry,) = (tmp_path / "cache").rglob("catalog-*.json")
+    entry.write_text('{"sets": [{"name": 1}]}')
+    store = _store(tmp_path / "cache")
+    with store.serving_catalogs():
+        assert load_catalog().rules == builtin.rules
+
+
+def test_the_catalog_comes_back_whole(builtin: Catalog, tmp_path: Path) -> None:
+    restored = decode_catalog(json.loads(json.dumps(encode_catalog(builtin))))
+    assert restored == builtin
+    assert [rule.condition_source for rule in restored.rules] == [r.condition_source for r in builtin.rules]
+    # Restored programs evaluate like freshly compiled ones.
+    feature = tmp_path / "a.ai-feature.yaml"
+    feature.write_text(FEATURE, encoding="utf-8")
+    fresh = check.check_file(str(feature), "a", plan(builtin, Settings(today=TODAY)))
+    again = check.check_file(str(feature), "a", plan(restored, Settings(today=TODAY)))
+    assert again == fresh and fresh.findings
+
+
+def test_a_cached_catalog_is_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _checker(tmp_path / "cache", Settings(today=TODAY))
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("parsed a policy file")
+
+    monkeypatch.setattr(policies, "load_policy_document", refuse)
+    assert _checker(tmp_path / "cache", Settings(today=TODAY)).plan.rules
+
+
+def test_another_archlint_version_never_reads_the_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    assert len(spy.checked) == 2
+
+
+def test_a_cache_folder_from_elsewhere_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Names are keyed by a per-user secret: a committed or planted cache folder is useless.
+    spy = Spy(monkeypatch)
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    assert len(spy.checked) == 2
+    assert (tmp_path / "another-user" / "archlint" / "secret").stat().st_mode & 0o077 == 0
+
+
+def test_the_cache_folder_is_marked(tmp_path: Path) -> None:
+    _store(tmp_path / "cache")
+    assert (
+        (tmp_path / "cache" / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+    assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_no_cache_without_a_place_for_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert open_store(str(tmp_path / "cache")) is None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_old_run_folders_are_pruned(tmp_path: Path) -> None:
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    (old,) = [p for p in (tmp_path / "cache" / cache.FORMAT).iterdir() if p.is_dir()]
+    long_ago = old.stat().st_mtime - (cache.MAX_AGE_DAYS + 1) * 86400
+    os.utime(old, (long_ago, long_ago))
+    _checker(tmp_path / "cache", Settings(today=TODAY))(item)  # same run key: kept, and touched
+    assert old.exists() and old.stat().st_mtime > long_ago
+    os.utime(old, (long_ago, long_ago))
+    _checker(tmp_path / "cache", Settings(today=TODAY, ignore=("RAG001",)))  # a new run key prunes
+    assert not old.exists()
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*archlint_command(), "check", "--format", "json", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_cli_caches_in_the_project_root_and_no_cache_writes_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "svc").mkdir()
+    (project / "svc" / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
+    plain = _cli("--no-cache", "ai-feature.yaml", cwd=project / "svc")
+    assert not (project / ".archlint_cache").exists()
+    assert not (project / "svc" / ".archlint_cache").exists()
+    assert not (tmp_path / "user-cache").exists()
+    cold = _cli("ai-feature.yaml", cwd=project / "svc")
+    warm = _cli("ai-feature.yaml", cwd=project / "svc")
+    assert plain.returncode == cold.returncode == warm.returncode == 1
+    assert plain.stdout == cold.stdout == warm.stdout
+    assert (project / ".archlint_cache" / "CACHEDIR.TAG").is_file()
+    assert sorted(p.name for p in (project / "svc").iterdir()) == ["ai-feature.yaml"]
+
+
+def test_cli_cache_dir_and_policy_change(tmp_path: Path) -> None:
+    (tmp_path / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
+    policy = tmp_path / "local.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    args = ("--cache-dir", "elsewhere", "--policies", "local.yaml", "ai-feature.yaml")
+    before = json.loads(_cli(*args, cwd=tmp_path).stdout)
+    policy.write_text(POLICY.replace("default: 10", "default: 3"), encoding="utf-8")
+    after = json.loads(_cli(*args, cwd=tmp_path).stdout)
+    assert (tmp_path / "elsewhere" / "CACHEDIR.TAG").is_file()
+    assert not (tmp_path / ".archlint_cache").exists()
+    assert "LOC001" not in {f["rule"] for f in before["findings"]}
+    assert "LOC001" in {f["rule"] for f in after["findings"]}
+
+
+def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.write(str(tmp_path / "features"), 80)
+    expected = _cli("--no-cache", "features", cwd=tmp_path).stdout
+    command = [*archlint_command(), "check", "--format", "json", "--jobs", "1", "features"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True, env=env) for _ in range(4)
+    ]
+    outputs = [run.communicate()[0] for run in runs]
+    assert outputs == [expected] * 4
+    assert _cli("features", cwd=tmp_path).stdout == expected
+    assert not list((tmp_path / ".archlint_cache").rglob("*.tmp"))
