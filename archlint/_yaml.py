@@ -6,7 +6,7 @@ Imported lazily by `loader`, the only module that uses it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from _ruamel_yaml import CParser
@@ -20,18 +20,37 @@ from ruamel.yaml.tag import Tag
 from .loader import MAX_NODES, YamlError
 
 
-def _implicit_tags() -> dict[str, list[tuple[Tag, re.Pattern[str]]]]:
-    """ruamel's YAML 1.2 implicit resolvers by first character, compiled once per process."""
-    table: dict[str, list[tuple[Tag, re.Pattern[str]]]] = {}
+def _implicit_tags() -> dict[str, list[tuple[Tag, Callable[[str], Any]]]]:
+    """ruamel's YAML 1.2 implicit resolvers by first character: (tag, its pattern's match)."""
+    table: dict[str, list[tuple[Tag, Callable[[str], Any]]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions:
-            pattern = re.compile(regexp.pattern, regexp.flags)
+            # ruamel's own compiled pattern (its lazy wrapper passes attributes through),
+            # so no regex is compiled twice.
+            match = regexp.match
             for character in first:
-                table.setdefault(character, []).append((Tag(suffix=tag), pattern))
+                table.setdefault(character, []).append((Tag(suffix=tag), match))
     return table
 
 
 _IMPLICIT = _implicit_tags()
+# The Tag objects `resolve` hands out, by identity, with their names: reading
+# node.tag builds the name anew through three properties on every call.
+_NAMES = {
+    id(tag): str(tag)
+    for tag in [
+        *(tag for tags in _IMPLICIT.values() for tag, _ in tags),
+        VersionedResolver.DEFAULT_SCALAR_TAG,
+        VersionedResolver.DEFAULT_SEQUENCE_TAG,
+        VersionedResolver.DEFAULT_MAPPING_TAG,
+    ]
+}
+
+
+def tag_of(node: Any) -> str:
+    """The node's tag (as `node.tag`), quickly for the tags resolution gives."""
+    name = _NAMES.get(id(node.ctag))
+    return name if name is not None else str(node.tag)
 
 
 class _Composer(CParser, SafeConstructor, VersionedResolver):  # type: ignore[misc]
@@ -49,8 +68,8 @@ class _Composer(CParser, SafeConstructor, VersionedResolver):  # type: ignore[mi
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode:
             if implicit[0]:
-                for tag, pattern in _IMPLICIT.get(value[:1], ()):
-                    if pattern.match(value):
+                for tag, match in _IMPLICIT.get(value[:1], ()):
+                    if match(value):
                         return tag
             return self.DEFAULT_SCALAR_TAG
         if kind is SequenceNode:

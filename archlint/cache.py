@@ -4,13 +4,14 @@ Layout of the cache folder (`.archlint_cache/` at the project root, or `--cache-
 
     CACHEDIR.TAG, .gitignore     backup tools and git leave the folder alone
     v1/catalog-<key>.json        a compiled catalog: rules plus serialized CEL programs
-    v1/<run>/<xx>/<entry>.json   one file's result for one run key
+    v1/gates-<key>.json          the compiled decision gates
+    v1/<run>/<xx>.json           results of one run key, in 256 packs by keyed path hash
 
 A run key covers everything a result depends on except the file: archlint's
 version and code, the versions of its parsing and CEL libraries, the policy
 files' contents and the effective settings (today's date excepted). An entry
-is named by the run key and the file's display path and holds the file's
-content hash, so an edited file overwrites its entry instead of adding one.
+is found by the run key and the file's display path and holds the file's
+content hash, so an edited file replaces its entry instead of adding one.
 Waivers expire, so an entry also records the dates between which its result
 holds (from its waivers' expiry dates) instead of the run key changing daily.
 
@@ -30,9 +31,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 try:  # hashlib would load OpenSSL first (a few ms of start-up); BLAKE2 is built in
     from _blake2 import blake2b
@@ -43,8 +45,10 @@ from . import __version__
 from .check import FileResult, Plan
 from .finding import Finding, Severity
 from .loader import Document, read_bytes
-from .policies import Catalog, Param, PolicySet, Reference, Rule
+from .policies import Catalog
 from .settings import Settings
+
+T = TypeVar("T")
 
 FORMAT = "v1"
 DIRECTORY = ".archlint_cache"
@@ -130,8 +134,10 @@ class Store:
         key = self.catalog_key = self.key("catalog", *parts)
         entry = os.path.join(self.base, f"catalog-{key}.json")
         try:
-            catalog = decode_catalog(json.loads(_read(entry)))
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            catalog = decode(json.loads(_read(entry)))
+            if not isinstance(catalog, Catalog):
+                raise TypeError("not a catalog")
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             pass
         else:
             _touch(entry)
@@ -143,15 +149,39 @@ class Store:
             ]
         )
         try:
-            data = json.dumps(encode_catalog(catalog), separators=(",", ":")).encode()
+            data = json.dumps(encode(catalog), separators=(",", ":")).encode()
         except (TypeError, ValueError):
             return catalog  # a policy value JSON cannot hold: load it every time
         _prune(self.base, "catalog-")
         _store(entry, data)
         return catalog
 
-    def serving_catalogs(self) -> _Serving:
-        """A context in which `policies.load_catalog` answers from this cache."""
+    def compiled(self, kind: str, parts: Sequence[str], build: Callable[[], T], expected: type[T]) -> T:
+        """What `build` returns, from the cache when `parts` (everything it depends on) are unchanged.
+
+        For compiled data other modules load (the decision gates); a value the
+        cache cannot hold is built every time.
+        """
+        entry = os.path.join(self.base, f"{kind}-{self.key(kind, self.environment, *parts)}.json")
+        try:
+            value = decode(json.loads(_read(entry)))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            pass
+        else:
+            if isinstance(value, expected):
+                _touch(entry)
+                return value
+        value = build()
+        try:
+            data = json.dumps(encode(value), separators=(",", ":")).encode()
+        except (TypeError, ValueError):
+            return value
+        _prune(self.base, f"{kind}-")
+        _store(entry, data)
+        return value
+
+    def serving(self) -> _Serving:
+        """A context in which catalogs and decision gates load through this cache."""
         return _Serving(self)
 
     # -- results -------------------------------------------------------------
@@ -188,53 +218,70 @@ class _Serving:
 
 
 class Results:
-    """The cached results of one run key."""
+    """The cached results of one run key, in 256 pack files by keyed hash of the display path.
+
+    Lookups read a pack once per process. New entries are kept in memory (a
+    worker process hands them to the parent with its results) and `flush`
+    merges them into their packs, each written whole: one file write per pack
+    touched, not one per checked file.
+    """
 
     def __init__(self, store: Store, folder: str, run: str) -> None:
         self.store = store
         self.folder = folder
         self.run = run
-        self._made: set[str] = set()
-
-    def _entry(self, display: str) -> str:
-        name = self.store.key(self.run, display)
-        return os.path.join(self.folder, name[:2], name[2:] + ".json")
+        self._packs: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
 
     @staticmethod
     def digest(raw: bytes) -> str:
         return blake2b(raw, digest_size=20).hexdigest()
 
+    def _pack(self, shard: str) -> dict[str, Any]:
+        pack = self._packs.get(shard)
+        if pack is None:
+            pack = self._packs[shard] = self._read_pack(shard)
+        return pack
+
+    def _read_pack(self, shard: str) -> dict[str, Any]:
+        try:
+            pack = json.loads(_read(os.path.join(self.folder, f"{shard}.json")))
+        except (OSError, ValueError):
+            return {}
+        return pack if isinstance(pack, dict) else {}
+
     def get(self, display: str, digest: str, the_plan: Plan) -> FileResult | None:
         """The cached result for this file content, or None (a miss, also for a broken entry)."""
+        key = self.store.key(self.run, display)
         try:
-            data = json.loads(_read(self._entry(display)))
-            if data["sha"] != digest or data["file"] != display:
+            data = self._pack(key[:2]).get(key)
+            if data is None or data["sha"] != digest or data["file"] != display:
                 return None
             today = the_plan.settings.today.isoformat()
             if (data["from"] is not None and today < data["from"]) or (
                 data["until"] is not None and today > data["until"]
             ):
                 return None
-            findings = tuple(_decode_finding(item) for item in data["findings"])
+            findings = tuple(_decode_finding(list(item)) for item in data["findings"])
             features = tuple(data["features"])
             if not all(isinstance(name, str) for name in features):
                 return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError):
             return None
         return FileResult(display, findings, features, the_plan.evaluated)
 
-    def put(
+    def entry(
         self,
         display: str,
         digest: str,
         result: FileResult,
         documents: Sequence[Document],
         today: datetime.date,
-    ) -> None:
-        """Record a result; silently nothing when the folder cannot be written."""
+    ) -> tuple[str, dict[str, Any]] | None:
+        """The entry recording a result (None: not cacheable), for `keep`."""
         valid = validity(documents, today)
         if valid is None:
-            return
+            return None
         data = {
             "sha": digest,
             "file": display,
@@ -243,15 +290,29 @@ class Results:
             "features": list(result.features),
             "findings": [[*finding[:2], finding.severity.value, *finding[3:]] for finding in result.findings],
         }
-        path = self._entry(display)
-        folder = os.path.dirname(path)
-        if folder not in self._made:
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError:
-                return
-            self._made.add(folder)
-        _store(path, json.dumps(data, separators=(",", ":")).encode())
+        return self.store.key(self.run, display), data
+
+    def keep(self, entry: tuple[str, dict[str, Any]]) -> None:
+        """Hold an entry until `flush`."""
+        key, data = entry
+        self._pending.setdefault(key[:2], {})[key] = data
+
+    def flush(self) -> None:
+        """Write the kept entries; silently nothing when the folder cannot be written."""
+        if not self._pending:
+            return
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+        except OSError:
+            self._pending.clear()
+            return
+        for shard, entries in self._pending.items():
+            pack = self._read_pack(shard)  # read again: another run may have added entries
+            pack.update(entries)
+            data = json.dumps(pack, separators=(",", ":")).encode()
+            _store(os.path.join(self.folder, f"{shard}.json"), data)
+            self._packs[shard] = pack
+        self._pending.clear()
 
 
 def validity(documents: Sequence[Document], today: datetime.date) -> tuple[str | None, str | None] | None:
@@ -316,7 +377,8 @@ def _settings_key(settings: Settings) -> str:
 
 
 def _environment() -> str:
-    """What a result depends on besides its inputs: archlint's code and data, and library versions."""
+    """What a result depends on besides its inputs: archlint's code and data files (the
+    built-in gates among them), and the versions of the libraries it uses."""
     from . import resources
 
     parts = [__version__, sys.version]
@@ -326,12 +388,11 @@ def _environment() -> str:
         for folder, subfolders, names in os.walk(top):
             subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
             for name in sorted(names):
-                if name.endswith((".py", ".json")):
-                    try:
-                        status = os.stat(os.path.join(folder, name))
-                    except OSError:
-                        continue
-                    parts.append(f"{folder}/{name}:{status.st_size}:{status.st_mtime_ns}")
+                try:
+                    status = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                parts.append(f"{folder}/{name}:{status.st_size}:{status.st_mtime_ns}")
     for entry in sys.path:
         if os.path.basename(entry) in ("site-packages", "dist-packages"):
             try:
@@ -342,97 +403,140 @@ def _environment() -> str:
     return "\n".join(parts)
 
 
-# -- catalogs as JSON ---------------------------------------------------------
+# -- compiled structures as JSON ----------------------------------------------
+#
+# Catalogs and decision gates are trees of archlint's frozen dataclasses, enums,
+# tuples, mappings and CEL programs. They are written as JSON with a one-letter
+# tag per non-JSON value; reading one back only ever builds archlint's own
+# dataclasses and enums (never an arbitrary class, never pickle), and a
+# dataclass met twice (a gate and the question that names it) stays one object.
 
 
-def encode_catalog(catalog: Catalog) -> dict[str, Any]:
-    def program(value: Any) -> Any:
-        return None if value is None else [value.source, value.serialize().hex()]
-
-    return {
-        "sets": [
-            {
-                "name": policy_set.name,
-                "source": policy_set.source,
-                "builtin": policy_set.builtin,
-                "base": policy_set.base,
-                "rules": [
-                    {
-                        "id": rule.id,
-                        "name": rule.name,
-                        "severity": rule.severity.value,
-                        "summary": rule.summary,
-                        "rationale": rule.rationale,
-                        "remediation": rule.remediation,
-                        "references": [[ref.title, ref.url] for ref in rule.references],
-                        "tags": list(rule.tags),
-                        "tests": {kind: list(cases) for kind, cases in rule.tests.items()},
-                        "source": rule.source,
-                        "line": rule.line,
-                        "policy_set": rule.policy_set,
-                        "builtin": rule.builtin,
-                        "engine": rule.engine,
-                        "condition": program(rule.condition),
-                        "path": list(rule.path),
-                        "message": rule.message,
-                    }
-                    for rule in policy_set.rules
-                ],
-            }
-            for policy_set in catalog.sets
-        ],
-        "params": [
-            [param.name, param.default, param.description, param.source] for param in catalog.params.values()
-        ],
-        "variables": [[name, *program(value)] for name, value in catalog.variables],
-    }
+def encode(value: Any) -> Any:
+    """JSON-ready data for `decode`; TypeError for a value it cannot hold."""
+    return _Encoder()(value)
 
 
-def decode_catalog(data: Mapping[str, Any]) -> Catalog:
-    from .cel import Program
+def decode(data: Any) -> Any:
+    """The value `encode` was given; ValueError, KeyError or TypeError for anything else."""
+    return _Decoder()(data)
 
-    def program(value: Any) -> Program | None:
-        return None if value is None else Program.restore(value[0], bytes.fromhex(value[1]))
 
-    sets = tuple(
-        PolicySet(
-            name=raw["name"],
-            source=raw["source"],
-            builtin=raw["builtin"],
-            base=raw["base"],
-            rules=tuple(
-                Rule(
-                    id=rule["id"],
-                    name=rule["name"],
-                    severity=Severity(rule["severity"]),
-                    summary=rule["summary"],
-                    rationale=rule["rationale"],
-                    remediation=rule["remediation"],
-                    references=tuple(Reference(title, url) for title, url in rule["references"]),
-                    tags=tuple(rule["tags"]),
-                    tests={kind: tuple(cases) for kind, cases in rule["tests"].items()},
-                    source=rule["source"],
-                    line=rule["line"],
-                    policy_set=rule["policy_set"],
-                    builtin=rule["builtin"],
-                    engine=rule["engine"],
-                    condition=program(rule["condition"]),
-                    path=tuple(rule["path"]),
-                    message=rule["message"],
-                )
-                for rule in raw["rules"]
-            ),
-        )
-        for raw in data["sets"]
-    )
-    params = {
-        name: Param(name, default, description, source)
-        for name, default, description, source in data["params"]
-    }
-    variables = tuple(
-        (name, Program.restore(source, bytes.fromhex(blob))) for name, source, blob in data["variables"]
-    )
-    return Catalog(sets, params, variables)
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return True
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}
+        self.keep: list[Any] = []  # keeps encoded objects alive, so ids stay unique
+
+    def __call__(self, value: Any) -> Any:
+        import dataclasses
+        from enum import Enum
+
+        from .cel import Program
+
+        kind = type(value)
+        if value is None or kind in (bool, int, float, str):
+            return value
+        if isinstance(value, Enum):
+            return {"E": _class_name(kind), "v": value.value}
+        if kind is Program:
+            return {"P": [value.source, value.serialize().hex()]}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            number = self.seen.get(id(value))
+            if number is not None:
+                return {"R": number}
+            number = self.seen[id(value)] = len(self.seen)
+            self.keep.append(value)
+            fields = {f.name: self(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+            return {"D": _class_name(kind), "n": number, "f": fields}
+        if _plain(value):
+            return {"J": value}
+        if kind is tuple:
+            return {"T": [self(item) for item in value]}
+        if kind is list:
+            return [self(item) for item in value]
+        if kind is frozenset:
+            return {"S": [self(item) for item in value]}
+        if isinstance(value, Mapping):
+            if all(type(key) is str for key in value):
+                return {"M": {key: self(item) for key, item in value.items()}}
+            return {"K": [[self(key), self(item)] for key, item in value.items()]}
+        raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+class _Decoder:
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+
+    def __call__(self, data: Any) -> Any:
+        if type(data) is list:
+            return [self(item) for item in data]
+        if type(data) is not dict:
+            return data
+        if "J" in data:
+            return data["J"]
+        if "T" in data:
+            return tuple(self(item) for item in data["T"])
+        if "M" in data:
+            return {key: self(item) for key, item in data["M"].items()}
+        if "R" in data:
+            return self.objects[data["R"]]
+        if "D" in data:
+            import dataclasses
+
+            cls: Any = _archlint_class(data["D"])
+            made_by_dataclass = dataclasses.is_dataclass(cls)  # (a variable: no type narrowing)
+            if not made_by_dataclass:
+                raise TypeError(f"{data['D']} is not a dataclass")
+            value = cls(**{name: self(item) for name, item in data["f"].items()})
+            self.objects[data["n"]] = value
+            return value
+        if "P" in data:
+            from .cel import Program
+
+            source, blob = data["P"]
+            return Program.restore(source, bytes.fromhex(blob))
+        if "E" in data:
+            from enum import Enum
+
+            enum = _archlint_class(data["E"])
+            if not issubclass(enum, Enum):
+                raise TypeError(f"{data['E']} is not an enum")
+            return enum(data["v"])
+        if "K" in data:
+            return {self(key): self(item) for key, item in data["K"]}
+        if "S" in data:
+            return frozenset(self(item) for item in data["S"])
+        raise ValueError("not an encoded value")
+
+
+def _class_name(kind: type) -> str:
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+@cache
+def _archlint_class(name: str) -> Any:
+    import importlib
+
+    module, _, qualname = name.partition(":")
+    if module != "archlint" and not module.startswith("archlint."):
+        raise TypeError(f"{name} is not an archlint class")
+    value: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        value = getattr(value, part)
+    if not isinstance(value, type):
+        raise TypeError(f"{name} is not a class")
+    return value
 
 
 # -- files --------------------------------------------------------------------
@@ -480,7 +584,8 @@ def _remove(path: str) -> None:
 
 
 def _prune(base: str, prefix: str) -> None:
-    """Remove catalogs (prefix "catalog-") or run folders (prefix "") unused for MAX_AGE_DAYS."""
+    """Remove compiled entries (prefix "catalog-", "gates-"...) or run folders (prefix "") unused
+    for MAX_AGE_DAYS."""
     limit = time.time() - MAX_AGE_DAYS * 86400
     try:
         entries = list(os.scandir(base))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import engine, waivers
@@ -71,7 +72,7 @@ class Plan:
     params: Mapping[str, Any]
     known_rules: frozenset[str]
 
-    @property
+    @cached_property  # once per plan, not once per file: every FileResult carries it
     def evaluated(self) -> tuple[str, ...]:
         return tuple(sorted({rule.id for rule in self.rules} | self.engine_rules))
 

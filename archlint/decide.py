@@ -388,8 +388,21 @@ def load_gates(source: str, params: Mapping[str, Any]) -> Gates:
             text = read_file(source)
         except OSError as exc:
             raise PolicyError(f"cannot read gates file: {exc.strerror or exc}", source) from None
-        _CACHE[key] = parse_gates(text, source, params)
+        _CACHE[key] = _compiled_gates(text, source, params)
     return _CACHE[key]
+
+
+def _compiled_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:
+    """parse_gates, through the cache of an `archlint check` run when there is one."""
+    from . import policies
+
+    store = policies.catalog_cache
+    if store is None:
+        return parse_gates(text, source, params)
+    gates: Gates = store.compiled(
+        "gates", [source, text, *sorted(params)], lambda: parse_gates(text, source, params), Gates
+    )
+    return gates
 
 
 def parse_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:

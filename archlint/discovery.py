@@ -58,6 +58,8 @@ def _must_exist(path: str) -> None:
 
 
 def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    if not exclude:
+        return False  # the usual case, without building two Paths per file
     posix = Path(path).as_posix()
     parts = Path(path).parts
     for raw in exclude:

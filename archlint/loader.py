@@ -15,7 +15,7 @@ import errno
 import math
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,8 +156,7 @@ def _mark(node: Any) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _scalar(node: Any) -> Any:
-    tag: str = node.tag
+def _scalar(node: Any, tag: str) -> Any:
     value: str = node.value
     if tag == _CORE + "str" or tag == "!" or tag == _CORE + "timestamp":
         # Dates stay strings ("2027-03-31") so every consumer sees one type.
@@ -185,86 +184,89 @@ def _scalar(node: Any) -> Any:
     raise YamlError(f"tag {tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node))
 
 
-def _key(node: Any) -> str:
+def _key(node: Any, tag_of: Callable[[Any], str]) -> str:
     if node.id != "scalar":
         raise YamlError("mapping keys must be plain scalars, not collections", *_mark(node))
-    if node.tag == _CORE + "merge":
+    tag = tag_of(node)
+    if tag == _CORE + "merge":
         raise YamlError("merge keys ('<<') are not supported; write the keys out", *_mark(node))
-    _scalar(node)  # rejects forbidden tags on keys too
+    if tag != _CORE + "str":
+        _scalar(node, tag)  # rejects forbidden tags on keys too
     return str(node.value)
 
 
 def _construct(root: Any) -> tuple[Any, dict[Path, tuple[int, int]]]:
-    """Turn a composed node tree into plain data without recursion.
+    """Turn a composed node tree into plain data.
 
     Aliased nodes are built once and shared, as every YAML loader does; the
     expanded size is counted so a "billion laughs" document is refused before
-    anything downstream walks it.
+    anything downstream walks it. Recursion is bounded by MAX_DEPTH. Problems
+    are found in document order: a mapping's keys before its values, a
+    sequence's items before its own tag.
     """
-    built: dict[int, Any] = {}
-    sizes: dict[int, int] = {}
+    from . import _yaml
+
+    tag_of = _yaml.tag_of
+    built: dict[int, tuple[Any, int]] = {}  # id(node) -> (value, expanded size)
     positions: dict[Path, tuple[int, int]] = {(): _mark(root)}
-    # Stack entries: (node, path, depth, phase). Phase 0 visits, phase 1 finishes.
-    stack: list[tuple[Any, Path, int, int]] = [(root, (), 0, 0)]
-    while stack:
-        node, path, depth, phase = stack.pop()
+    str_tag, seq_tag, map_tag = _CORE + "str", _CORE + "seq", _CORE + "map"
+
+    def build(node: Any, path: Path, depth: int) -> tuple[Any, int]:
         key = id(node)
-        if phase == 0:
-            if key in built:
-                continue  # an alias: already built, shared
-            if depth > MAX_DEPTH:
-                raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", *_mark(node))
-            if node.id == "scalar":
-                built[key] = _scalar(node)
-                sizes[key] = 1
-                continue
-            stack.append((node, path, depth, 1))
-            # Reversed, so the first child is built first and an anchor's own
-            # path (not a later alias's) records the positions inside it.
-            children = list(_children(node, path, positions))
-            stack.extend((child, child_path, depth + 1, 0) for child_path, child in reversed(children))
-        else:
-            built[key], size = _assemble(node, built, sizes)
-            sizes[key] = size
-            if size > MAX_EXPANDED_NODES:
+        done = built.get(key)
+        if done is not None:
+            return done  # an alias: already built, shared
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", *_mark(node))
+        kind = node.id
+        if kind == "scalar":
+            tag = tag_of(node)
+            value = node.value if tag == str_tag else _scalar(node, tag)
+            built[key] = done = (value, 1)
+            return done
+        size = 1
+        result: Any
+        if kind == "sequence":
+            result = []
+            for index, item in enumerate(node.value):
+                item_path = (*path, index)
+                mark = item.start_mark
+                positions[item_path] = (mark.line + 1, mark.column + 1)
+                value, item_size = build(item, item_path, depth + 1)
+                result.append(value)
+                size += item_size
+            if tag_of(node) != seq_tag:
                 raise YamlError(
-                    f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
-                    *_mark(node),
+                    f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
                 )
-    return built[id(root)], positions
-
-
-def _children(node: Any, path: Path, positions: dict[Path, tuple[int, int]]) -> Iterator[tuple[Path, Any]]:
-    if node.id == "sequence":
-        for index, item in enumerate(node.value):
-            positions[(*path, index)] = _mark(item)
-            yield (*path, index), item
-        return
-    if node.tag != _CORE + "map":
-        raise YamlError(
-            f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
-        )
-    seen: dict[str, tuple[int, int]] = {}
-    for key_node, value_node in node.value:
-        name = _key(key_node)
-        if name in seen:
-            line, column = seen[name]
+        else:
+            if tag_of(node) != map_tag:
+                raise YamlError(
+                    f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
+                )
+            seen: dict[str, tuple[int, int]] = {}
+            for key_node, _ in node.value:
+                name = _key(key_node, tag_of)
+                if name in seen:
+                    line, column = seen[name]
+                    raise YamlError(
+                        f"duplicate key {name!r} (first defined at line {line}, column {column})",
+                        *_mark(key_node),
+                    )
+                mark = key_node.start_mark
+                seen[name] = positions[(*path, name)] = (mark.line + 1, mark.column + 1)
+            result = {}
+            for key_node, value_node in node.value:
+                name = str(key_node.value)
+                value, value_size = build(value_node, (*path, name), depth + 1)
+                result[name] = value
+                size += 1 + value_size
+        if size > MAX_EXPANDED_NODES:
             raise YamlError(
-                f"duplicate key {name!r} (first defined at line {line}, column {column})",
-                *_mark(key_node),
+                f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
+                *_mark(node),
             )
-        seen[name] = _mark(key_node)
-        positions[(*path, name)] = _mark(key_node)
-        yield (*path, name), value_node
+        built[key] = done = (result, size)
+        return done
 
-
-def _assemble(node: Any, built: dict[int, Any], sizes: dict[int, int]) -> tuple[Any, int]:
-    if node.id == "sequence":
-        if node.tag != _CORE + "seq":
-            raise YamlError(
-                f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
-            )
-        items = [built[id(item)] for item in node.value]
-        return items, 1 + sum(sizes[id(item)] for item in node.value)
-    mapping = {str(k.value): built[id(v)] for k, v in node.value}
-    return mapping, 1 + sum(1 + sizes[id(v)] for _, v in node.value)
+    return build(root, (), 0)[0], positions

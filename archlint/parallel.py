@@ -10,11 +10,11 @@ kept: memory does not grow with the size of the files.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .check import FileResult, Plan, check_documents, invalid_yaml
 from .loader import Document, YamlError, decode_limited, load_all, read_bytes
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # Below this many files one process is faster than starting workers.
 MIN_FILES = 50
-MAX_CHUNK = 64
+CHUNK = 16  # files per task sent to a worker
 
 
 class Unreadable(NamedTuple):
@@ -38,13 +38,15 @@ class Unreadable(NamedTuple):
 Outcome = FileResult | Unreadable
 
 
-@dataclass(frozen=True)
-class Recipe:
+class Recipe(NamedTuple):
     """What a spawned worker needs to rebuild the checker."""
 
     settings: Settings
     policy_files: tuple[tuple[str, bool], ...]  # (path, built-in), as the parent loaded them
     cache_dir: str | None
+
+
+Entry = tuple[str, dict[str, Any]]  # a cache entry on its way to the process that writes it
 
 
 class Checker:
@@ -55,18 +57,30 @@ class Checker:
         self.results = results
 
     def __call__(self, item: tuple[str, str]) -> Outcome:
+        """Check one (path, display) item; a new cache entry waits for `flush`."""
+        outcome, entry = self.check(item)
+        if entry is not None and self.results is not None:
+            self.results.keep(entry)
+        return outcome
+
+    def flush(self) -> None:
+        if self.results is not None:
+            self.results.flush()
+
+    def check(self, item: tuple[str, str]) -> tuple[Outcome, Entry | None]:
+        """The outcome of one item, and the cache entry it adds (None on a hit or without cache)."""
         path, display = item
         try:
             raw = read_bytes(path)
         except OSError as exc:
-            return Unreadable(display, f"cannot read: {exc.strerror or exc}")
+            return Unreadable(display, f"cannot read: {exc.strerror or exc}"), None
         results = self.results
         digest = ""
         if results is not None:
             digest = results.digest(raw)
             hit = results.get(display, digest, self.plan)
             if hit is not None:
-                return hit
+                return hit, None
         documents: list[Document] = []
         try:
             documents = load_all(decode_limited(raw))
@@ -74,9 +88,9 @@ class Checker:
             result = invalid_yaml(exc, display, self.plan)
         else:
             result = check_documents(documents, display, self.plan)
-        if results is not None:
-            results.put(display, digest, result, documents, self.plan.settings.today)
-        return result
+        if results is None:
+            return result, None
+        return result, results.entry(display, digest, result, documents, self.plan.settings.today)
 
 
 def default_jobs() -> int:
@@ -89,7 +103,7 @@ def default_jobs() -> int:
 
 
 def check_all(
-    items: Sequence[tuple[str, str]],
+    items: Iterable[tuple[str, str]],
     checker: Checker,
     recipe: Recipe,
     jobs: int,
@@ -99,25 +113,34 @@ def check_all(
     """Yield the outcome of every (path, display) item, in order.
 
     Workers start only for `min_files` files or more, at most one per
-    `min_files // 2` files.
+    `min_files // 2` files. `items` may be a generator (file discovery): it is
+    read while the workers check, never held whole.
     """
-    workers = min(jobs, len(items) // max(1, min_files // 2))
-    if len(items) < min_files or workers <= 1:
-        yield from map(checker, items)
+    per_worker = max(1, min_files // 2)
+    iterator = iter(items)
+    head = list(itertools.islice(iterator, max(min_files, per_worker * jobs)))
+    workers = min(jobs, len(head) // per_worker)
+    if len(head) < min_files or workers <= 1:
+        yield from map(checker, head)
+        yield from map(checker, iterator)
+        checker.flush()
         return
     import multiprocessing
 
     # fork shares the loaded plan for free; macOS and Windows only spawn safely.
     method = start_method or ("fork" if sys.platform.startswith("linux") else "spawn")
     context = multiprocessing.get_context(method)
-    chunk = max(1, min(MAX_CHUNK, len(items) // (workers * 8)))
     global _checker
     _checker = checker
     try:
         with context.Pool(workers, initializer=_start, initargs=(recipe, method != "fork")) as pool:
-            yield from pool.imap(_check, items, chunksize=chunk)
+            for outcome, entry in pool.imap(_check, itertools.chain(head, iterator), chunksize=CHUNK):
+                if entry is not None and checker.results is not None:
+                    checker.results.keep(entry)
+                yield outcome
     finally:
         _checker = None
+    checker.flush()
 
 
 # The checker of this worker process (inherited through fork, or built by _start).
@@ -132,11 +155,16 @@ def _start(recipe: Recipe, rebuild: bool) -> None:
     if rebuild:
         global _checker
         _checker = build_checker(recipe)
+        if _checker.results is not None:
+            from . import policies
+
+            # As in the parent: the decision gates load through the cache too.
+            policies.catalog_cache = _checker.results.store
 
 
-def _check(item: tuple[str, str]) -> Outcome:
+def _check(item: tuple[str, str]) -> tuple[Outcome, Entry | None]:
     assert _checker is not None
-    return _checker(item)
+    return _checker.check(item)
 
 
 def build_checker(recipe: Recipe) -> Checker:

@@ -113,8 +113,9 @@ class Catalog:
         return difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
 
 
-# Set only by archlint.cache (Store.serving_catalogs) for the length of an
-# `archlint check` run, so config.load_for stays the one way catalogs load.
+# The cache of an `archlint check` run (archlint.cache.Store), set only by
+# Store.serving(): catalogs (and the decision gates) then load through it, while
+# config.load_for stays the one way catalogs load.
 catalog_cache: Any = None
 
 

@@ -7,7 +7,6 @@ every error with its document path, so clean runs never pay for it.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,6 +128,8 @@ def _shown(text: str, limit: int = 60) -> str:
 
 
 def _close(value: Any, options: list[str]) -> str:
+    import difflib  # only when explaining a broken document
+
     matches = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archlint import cache, check, parallel, policies
-from archlint.cache import Store, decode_catalog, encode_catalog, open_store, validity
+from archlint import cache, check, decide, parallel, policies
+from archlint.cache import Store, decode, encode, open_store, validity
 from archlint.check import FileResult, plan
 from archlint.loader import load_all
 from archlint.parallel import Checker
@@ -75,9 +75,22 @@ def _store(folder: Path) -> Store:
 
 def _checker(folder: Path, settings: Settings, extra: tuple[str, ...] = ()) -> Checker:
     store = _store(folder)
-    with store.serving_catalogs():
+    with store.serving():
         catalog = load_catalog(extra)
     return Checker(plan(catalog, settings), store.results(settings))
+
+
+def _check(folder: Path, settings: Settings, item: tuple[str, str], extra: tuple[str, ...] = ()) -> object:
+    """Check one file as a run would: look up, check on a miss, write the entry."""
+    checker = _checker(folder, settings, extra)
+    outcome = checker(item)
+    checker.flush()
+    return outcome
+
+
+def _pack(folder: Path) -> Path:
+    (pack,) = [p for p in folder.rglob("*.json") if not p.name.startswith(("catalog-", "gates-"))]
+    return pack
 
 
 class Spy:
@@ -103,8 +116,8 @@ def test_second_run_is_answered_from_the_cache(tmp_path: Path, monkeypatch: pyte
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     settings = Settings(today=TODAY)
-    first = _checker(tmp_path / "cache", settings)(item)
-    second = _checker(tmp_path / "cache", settings)(item)
+    first = _check(tmp_path / "cache", settings, item)
+    second = _check(tmp_path / "cache", settings, item)
     assert spy.checked == ["a.ai-feature.yaml"]
     assert second == first
     assert {finding.rule for finding in first.findings} >= {"RAG001"}  # type: ignore[union-attr]
@@ -115,14 +128,14 @@ def test_an_edited_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "a.ai-feature.yaml"
     item = _write(path, FEATURE)
     settings = Settings(today=TODAY)
-    before = _checker(tmp_path / "cache", settings)(item)
+    before = _check(tmp_path / "cache", settings, item)
     _write(path, FEATURE.replace("acl_filtering: false", "acl_filtering: true"))
-    after = _checker(tmp_path / "cache", settings)(item)
+    after = _check(tmp_path / "cache", settings, item)
     assert spy.checked == ["a.ai-feature.yaml"] * 2
     assert "RAG001" in {f.rule for f in before.findings}  # type: ignore[union-attr]
     assert "RAG001" not in {f.rule for f in after.findings}  # type: ignore[union-attr]
     # An edit replaces the file's entry instead of adding one.
-    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2  # the catalog and one entry
+    assert len(json.loads(_pack(tmp_path / "cache").read_bytes())) == 1
 
 
 def test_a_changed_policy_makes_every_entry_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,9 +144,9 @@ def test_a_changed_policy_makes_every_entry_stale(tmp_path: Path, monkeypatch: p
     policy.write_text(POLICY, encoding="utf-8")
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     settings = Settings(today=TODAY)
-    before = _checker(tmp_path / "cache", settings, (str(policy),))(item)
+    before = _check(tmp_path / "cache", settings, item, (str(policy),))
     policy.write_text(POLICY.replace("default: 10", "default: 3"), encoding="utf-8")
-    after = _checker(tmp_path / "cache", settings, (str(policy),))(item)
+    after = _check(tmp_path / "cache", settings, item, (str(policy),))
     assert spy.checked == ["a.ai-feature.yaml"] * 2
     assert "LOC001" not in {f.rule for f in before.findings}  # type: ignore[union-attr]
     assert "LOC001" in {f.rule for f in after.findings}  # type: ignore[union-attr]
@@ -153,8 +166,8 @@ def test_a_changed_policy_makes_every_entry_stale(tmp_path: Path, monkeypatch: p
 def test_changed_settings_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: Settings) -> None:
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
-    result = _checker(tmp_path / "cache", changed)(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
+    result = _check(tmp_path / "cache", changed, item)
     assert spy.checked == ["a.ai-feature.yaml"] * 2
     the_plan = plan(load_catalog(), changed)
     assert result == check.check_file(*item, the_plan)
@@ -171,7 +184,7 @@ def test_a_new_day_reuses_results_until_a_waiver_expires(
     results = {}
     for day in (1, 2, 3, 4, 5):
         today = datetime.date(2026, 11, day)
-        results[day] = _checker(tmp_path / "cache", Settings(today=today))(item)
+        results[day] = _check(tmp_path / "cache", Settings(today=today), item)
     # Checked on the 1st, answered from the cache on the 2nd and 3rd (the waiver still holds),
     # checked again on the 4th (it expired), answered from the cache on the 5th.
     assert len(spy.checked) == 2
@@ -200,13 +213,14 @@ def test_a_damaged_entry_is_a_miss_and_is_rewritten(
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     settings = Settings(today=TODAY)
-    first = _checker(tmp_path / "cache", settings)(item)
-    (entry,) = [p for p in (tmp_path / "cache").rglob("*.json") if not p.name.startswith("catalog-")]
-    entry.write_bytes(damage)
-    assert _checker(tmp_path / "cache", settings)(item) == first
-    assert _checker(tmp_path / "cache", settings)(item) == first
-    assert len(spy.checked) == 2  # the damaged entry was replaced by a whole one
-    assert json.loads(entry.read_bytes())["file"] == "a.ai-feature.yaml"
+    first = _check(tmp_path / "cache", settings, item)
+    pack = _pack(tmp_path / "cache")
+    pack.write_bytes(damage)
+    assert _check(tmp_path / "cache", settings, item) == first
+    assert _check(tmp_path / "cache", settings, item) == first
+    assert len(spy.checked) == 2  # the damaged pack was replaced by a whole one
+    (entry,) = [value for value in json.loads(pack.read_bytes()).values() if isinstance(value, dict)]
+    assert entry["file"] == "a.ai-feature.yaml"
 
 
 def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
@@ -215,12 +229,13 @@ def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     settings = Settings(today=TODAY)
-    first = _checker(tmp_path / "cache", settings)(item)
-    (entry,) = [p for p in (tmp_path / "cache").rglob("*.json") if not p.name.startswith("catalog-")]
-    data = json.loads(entry.read_bytes())
-    data["findings"][0][6] = "seven"  # a line that is not a number
-    entry.write_text(json.dumps(data))
-    assert _checker(tmp_path / "cache", settings)(item) == first
+    first = _check(tmp_path / "cache", settings, item)
+    pack = _pack(tmp_path / "cache")
+    data = json.loads(pack.read_bytes())
+    (entry,) = data.values()
+    entry["findings"][0][6] = "seven"  # a line that is not a number
+    pack.write_text(json.dumps(data))
+    assert _check(tmp_path / "cache", settings, item) == first
     assert len(spy.checked) == 2
 
 
@@ -229,12 +244,12 @@ def test_a_damaged_catalog_is_rebuilt(tmp_path: Path, builtin: Catalog) -> None:
     (entry,) = (tmp_path / "cache").rglob("catalog-*.json")
     entry.write_text('{"sets": [{"name": 1}]}')
     store = _store(tmp_path / "cache")
-    with store.serving_catalogs():
+    with store.serving():
         assert load_catalog().rules == builtin.rules
 
 
 def test_the_catalog_comes_back_whole(builtin: Catalog, tmp_path: Path) -> None:
-    restored = decode_catalog(json.loads(json.dumps(encode_catalog(builtin))))
+    restored = decode(json.loads(json.dumps(encode(builtin))))
     assert restored == builtin
     assert [rule.condition_source for rule in restored.rules] == [r.condition_source for r in builtin.rules]
     # Restored programs evaluate like freshly compiled ones.
@@ -260,9 +275,9 @@ def test_another_archlint_version_never_reads_the_entries(
 ) -> None:
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
     monkeypatch.setattr(cache, "__version__", "99.0.0")
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
     assert len(spy.checked) == 2
 
 
@@ -270,9 +285,9 @@ def test_a_cache_folder_from_elsewhere_is_never_read(tmp_path: Path, monkeypatch
     # Names are keyed by a per-user secret: a committed or planted cache folder is useless.
     spy = Spy(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
     assert len(spy.checked) == 2
     assert (tmp_path / "another-user" / "archlint" / "secret").stat().st_mode & 0o077 == 0
 
@@ -297,11 +312,11 @@ def test_no_cache_without_a_place_for_the_key(tmp_path: Path, monkeypatch: pytes
 
 def test_old_run_folders_are_pruned(tmp_path: Path) -> None:
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)
+    _check(tmp_path / "cache", Settings(today=TODAY), item)
     (old,) = [p for p in (tmp_path / "cache" / cache.FORMAT).iterdir() if p.is_dir()]
     long_ago = old.stat().st_mtime - (cache.MAX_AGE_DAYS + 1) * 86400
     os.utime(old, (long_ago, long_ago))
-    _checker(tmp_path / "cache", Settings(today=TODAY))(item)  # same run key: kept, and touched
+    _check(tmp_path / "cache", Settings(today=TODAY), item)  # same run key: kept, and touched
     assert old.exists() and old.stat().st_mtime > long_ago
     os.utime(old, (long_ago, long_ago))
     _checker(tmp_path / "cache", Settings(today=TODAY, ignore=("RAG001",)))  # a new run key prunes
@@ -368,3 +383,79 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
     assert outputs == [expected] * 4
     assert _cli("features", cwd=tmp_path).stdout == expected
     assert not list((tmp_path / ".archlint_cache").rglob("*.tmp"))
+
+
+def test_the_decision_gates_come_back_whole(builtin: Catalog) -> None:
+    gates = decide.builtin_gates(builtin.params)
+    restored = decode(json.loads(json.dumps(encode(gates))))
+    assert restored == gates
+    # A gate named by a question is the same object as the gate in the list, as when parsed.
+    for question in restored.questions:
+        if question.gate is not None:
+            assert any(question.gate is gate for gate in restored.gates)
+
+
+def test_cached_gates_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    monkeypatch.setattr(decide, "_CACHE", {})
+    store = _store(tmp_path / "cache")
+    with store.serving():
+        first = _check(tmp_path / "cache", Settings(today=TODAY), item)
+    assert list((tmp_path / "cache" / cache.FORMAT).glob("gates-*.json"))
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("parsed the gates file")
+
+    monkeypatch.setattr(decide, "_CACHE", {})
+    monkeypatch.setattr(decide, "parse_gates", refuse)
+    with store.serving():
+        again = _check(tmp_path / "cache2", Settings(today=TODAY), item)  # a result miss
+    assert again == first
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"D": "os:PathLike", "n": 0, "f": {}},
+        {"D": "builtins:dict", "n": 0, "f": {}},
+        {"D": "archlint.finding:Finding", "n": 0, "f": {}},  # a NamedTuple, not a dataclass
+        {"E": "archlint.policies:Rule", "v": "x"},
+        {"E": "subprocess:Popen", "v": "x"},
+        {"R": 3},
+        {"Q": 1},
+    ],
+)
+def test_decoding_builds_only_archlint_dataclasses_and_enums(value: object) -> None:
+    with pytest.raises((TypeError, KeyError, ValueError)):
+        decode(value)
+
+
+def test_encoding_refuses_what_it_cannot_hold() -> None:
+    with pytest.raises(TypeError):
+        encode({"a": object()})
+    assert decode(json.loads(json.dumps(encode({(1, "a"): (None, 2.5, frozenset({"x"}))})))) == {
+        (1, "a"): (None, 2.5, frozenset({"x"}))
+    }
+
+
+def test_cli_warns_when_the_named_cache_folder_cannot_be_used(tmp_path: Path) -> None:
+    (tmp_path / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    named = _cli("--cache-dir", "blocked", "ai-feature.yaml", cwd=tmp_path)
+    plain = _cli("--no-cache", "ai-feature.yaml", cwd=tmp_path)
+    assert named.returncode == plain.returncode == 1
+    assert named.stdout == plain.stdout
+    assert "cannot use the cache folder blocked" in named.stderr
+
+
+def test_runs_writing_the_same_pack_keep_each_others_entries(tmp_path: Path) -> None:
+    store = _store(tmp_path / "cache")
+    with store.serving():
+        load_catalog()
+    first, second = store.results(Settings(today=TODAY)), store.results(Settings(today=TODAY))
+    first.keep(("ab" + "0" * 38, {"file": "one"}))
+    second.keep(("ab" + "1" * 38, {"file": "two"}))
+    first.flush()
+    second.flush()  # read the pack again before writing it: the first run's entry stays
+    (pack,) = (tmp_path / "cache").rglob("ab.json")
+    assert sorted(entry["file"] for entry in json.loads(pack.read_bytes()).values()) == ["one", "two"]

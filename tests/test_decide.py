@@ -749,3 +749,12 @@ def test_missing_params_make_the_builtin_gates_fail_loudly() -> None:
     narrow: Catalog = dataclasses.replace(CATALOG, params={})
     with pytest.raises(PolicyError, match="unknown param"):
         decide.builtin_gates(narrow.params)
+
+
+def test_the_documented_gates_file_loads_and_decides() -> None:
+    text = (ROOT / "docs" / "decide.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+    (example,) = [block for block in blocks if "kind: DecisionGates" in block]
+    documented = decide.parse_gates(example, "docs/decide.md", CATALOG.params)
+    assert decide.decide(BASE, documented, PARAMS).recommendation == "fine-tuning"
+    assert decide.decide(MINIMAL, documented, PARAMS).recommendation == "prompting"

@@ -105,7 +105,7 @@ def _fast_runs(items: list[tuple[str, str]], catalog: Catalog, cache_dir: Path) 
     for _ in range(2):
         store = open_store(str(cache_dir))
         assert store is not None
-        with store.serving_catalogs():
+        with store.serving():
             loaded = load_catalog([str(ROOT / "examples" / "policies")])
         the_plan = plan(loaded, settings)
         checker = Checker(the_plan, store.results(settings))

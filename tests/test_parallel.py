@@ -126,6 +126,14 @@ def test_cli_jobs_give_the_same_report(tmp_path: Path) -> None:
     assert auto.stdout == one.stdout
 
 
+def test_a_missing_path_found_while_workers_run_stops_the_run(tmp_path: Path) -> None:
+    generate.write(str(tmp_path / "features"), 120)
+    completed = _cli("--jobs", "2", "features", "missing", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert "missing: no such file or directory" in completed.stderr
+
+
 def test_cli_refuses_a_negative_job_count(tmp_path: Path) -> None:
     completed = _cli("--jobs", "-1", ".", cwd=tmp_path)
     assert completed.returncode == 2

@@ -23,15 +23,19 @@ def run(args: argparse.Namespace) -> int:
     jobs = _jobs(args.jobs)
     store = _open_cache(args)
     if store is None:
-        resolved, catalog = load_for(args)
-    else:
-        with store.serving_catalogs():
-            resolved, catalog = load_for(args)
+        return _run(args, jobs, None)
+    with store.serving():  # catalogs and decision gates load through the cache
+        return _run(args, jobs, store)
+
+
+def _run(args: argparse.Namespace, jobs: int, store: Store | None) -> int:
+    resolved, catalog = load_for(args)
     settings = resolved.settings
     the_plan = plan(catalog, settings)
     paths = args.paths or ["."]
     found = discover(paths, settings.include, settings.exclude)
-    items = [(path, _printable(display(path))) for path in found]
+    # A generator: discovery goes on while the first files are being checked.
+    items = ((path, _printable(display(path))) for path in found)
     checker = parallel.Checker(the_plan, store.results(settings) if store is not None else None)
     recipe = parallel.recipe_for(the_plan, store.directory if store is not None else None)
     results: list[FileResult] = []
@@ -79,7 +83,14 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     from ..paths import project_root
 
     directory = args.cache_dir or default_directory(project_root(os.getcwd()))
-    return open_store(directory)
+    store = open_store(directory)
+    if store is None and args.cache_dir:
+        # Without --cache-dir (a read-only checkout, say) the run just goes on uncached.
+        print(
+            f"archlint: warning: cannot use the cache folder {args.cache_dir}; running without cache",
+            file=sys.stderr,
+        )
+    return store
 
 
 def _write(report: Report, fmt: str, output: str | None) -> None:

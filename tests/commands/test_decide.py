@@ -3,7 +3,7 @@
 Golden files in tests/data/decide/golden/ are compared exactly. After an intended change to
 the gates or the output, regenerate them and review the diff:
 
-    ARCHLINT_UPDATE_GOLDEN=1 pytest tests/commands/test_decide.py
+    pytest tests/commands/test_decide.py --update-golden
 
 The Mermaid output is parsed with the real `mermaid` package under Node (tests/js/, installed
 with `npm ci --prefix tests/js`); the test is skipped only when Node itself is missing. A
@@ -13,7 +13,6 @@ grammar test of the subset archlint emits runs everywhere.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -46,13 +45,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def golden(name: str, actual: str) -> None:
+def golden(name: str, actual: str, update: bool) -> None:
     path = GOLDEN / name
-    if os.environ.get("ARCHLINT_UPDATE_GOLDEN"):
+    if update:
         path.write_text(actual, encoding="utf-8", newline="\n")
         return
-    assert path.exists(), f"no golden file {path}; run ARCHLINT_UPDATE_GOLDEN=1 pytest {__file__}"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+    assert path.exists(), f"no golden file {path}; run `pytest {__file__} --update-golden`"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file; --update-golden"
 
 
 # ---------------------------------------------------------------------------- formats
@@ -60,10 +59,12 @@ def golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "mermaid"])
 @pytest.mark.parametrize("fixture", [DIFFERS, MINIMAL], ids=lambda p: p.stem)
-def test_output_matches_golden(capsys: pytest.CaptureFixture[str], fixture: Path, fmt: str) -> None:
+def test_output_matches_golden(
+    request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], fixture: Path, fmt: str
+) -> None:
     code, out, err = run(capsys, str(fixture), "--format", fmt)
     assert (code, err) == (0, "")
-    golden(f"{fixture.stem}.{fmt}", out)
+    golden(f"{fixture.stem}.{fmt}", out, bool(request.config.getoption("--update-golden", default=False)))
 
 
 def test_text_is_a_tree_with_values_assumptions_and_the_comparison(

@@ -113,7 +113,7 @@ def test_set_answers_questions(workdir: Path, capsys: pytest.CaptureFixture[str]
         "--set",
         "meets_quality_bar=no",
         "--set",
-        "training_examples=1.2k".replace(".2k", "200"),
+        "training_examples=1,200",
         "--set",
         "eval_examples=150",
         "--set",
@@ -364,8 +364,9 @@ def test_interactive_session(tmp_path: Path) -> None:
     answer(child, "What is the feature called?", "")  # the default: the folder name
     answer(child, "Which team owns it?", "support-platform")
     answer(child, "In one sentence, what does it do?", "Answers customers from the help centre.")
+    child.expect_exact("What is actually broken")
     child.expect_exact("why: Missing facts call for retrieval")
-    answer(child, "What is actually broken", "facts")  # not a choice: asked again
+    answer(child, "1) knowledge, 2) behavior, 3) both [knowledge]", "facts")  # not a choice: asked again
     child.expect_exact("! answer one of: knowledge, behavior, both; try again")
     child.expect_exact("> ")
     child.sendline("1")
@@ -419,3 +420,14 @@ def test_end_of_input_writes_nothing(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_documented_answers_file_works(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "decide.md").read_text(encoding="utf-8")
+    (example,) = [
+        block.split("```", 1)[0] for block in text.split("```yaml\n")[1:] if "# answers.yaml" in block
+    ]
+    (workdir / "answers.yaml").write_text(example)
+    code, _, _ = run(capsys, "--answers", "answers.yaml")
+    assert code == 0
+    assert data(workdir / "ai-feature.yaml")["spec"]["approach"] == "hybrid"
