@@ -14,6 +14,7 @@ from typing import Any
 # `decision` is bound only by the decision gates (archlint.decide): their walk state.
 VARIABLES = ("apiVersion", "kind", "metadata", "spec", "params", "variables", "decision")
 
+_STATUS = re.compile(r"^(?:[A-Z][A-Z_]*: )+")
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*)")
 
 
@@ -104,5 +105,6 @@ def activation(data: Mapping[str, Any]) -> Any:
 
 
 def _first_line(text: str) -> str:
-    text = text.replace("INVALID_ARGUMENT: ", "").replace("ERROR: ", "")
-    return text.strip().splitlines()[0] if text.strip() else "evaluation error"
+    # Drop absl status codes ("INVALID_ARGUMENT: ", "UNKNOWN: ", "ERROR: "): noise to a reader.
+    text = _STATUS.sub("", text.strip())
+    return text.splitlines()[0] if text else "evaluation error"

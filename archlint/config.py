@@ -226,6 +226,8 @@ def resolve(args: Any, cwd: Path) -> Resolved:
     config_file: Path | None = None
     if getattr(args, "config", None):
         config_file = Path(args.config)
+        if config_file.is_dir():
+            raise ConfigError("--config names a directory; give a TOML file", str(config_file))
         if not config_file.is_file():
             raise ConfigError("config file does not exist", str(config_file))
     elif not getattr(args, "isolated", False):

@@ -55,6 +55,7 @@ class Rule:
     tests: Mapping[str, tuple[Mapping[str, Any], ...]] = field(repr=False)
     source: str = ""
     line: int = 1
+    column: int = 1
     policy_set: str = ""
     builtin: bool = False
     engine: bool = False
@@ -163,7 +164,8 @@ def load_policy_document(path: str, raw: bytes | None = None) -> tuple[str, Docu
     except YamlError as exc:
         raise PolicyError(f"invalid YAML: {exc.message}", path, exc.line, exc.column) from None
     if len(documents) != 1:
-        raise PolicyError(f"a policy file holds exactly one document, found {len(documents)}", path)
+        line = documents[1].start_line if len(documents) > 1 else 1
+        raise PolicyError(f"a policy file holds exactly one document, found {len(documents)}", path, line, 1)
     return path, documents[0]
 
 
@@ -245,6 +247,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
                         f"rule {kind} '{key}' is already defined by {origin} {other.id}",
                         source,
                         rule.line,
+                        rule.column,
                     )
                 seen[key] = (kind, rule)
         sets.append(
@@ -273,7 +276,7 @@ def _compile_rule(
     variable_names: set[str],
 ) -> Rule:
     at: Path = ("rules", index)
-    _, line, _ = document.locate(at)
+    _, line, column = document.locate(at)
 
     def fail(message: str, key: str | None = None) -> PolicyError:
         _, where_line, where_column = document.locate((*at, key) if key else at)
@@ -316,6 +319,7 @@ def _compile_rule(
         tests={"pass": tuple(tests.get("pass", ())), "fail": tuple(tests.get("fail", ()))},
         source=source,
         line=line,
+        column=column,
         policy_set=document.data["metadata"]["name"],
         builtin=builtin,
         engine=bool(raw.get("engine")),
@@ -325,7 +329,54 @@ def _compile_rule(
     )
 
 
+# CEL always terminates, but nested comprehensions multiply: two nested
+# macros over a 10,000-item list are 10^8 steps, enough to hang a CI gate. A
+# policy from an untrusted pull request may nest at most this deep.
+MAX_COMPREHENSION_DEPTH = 2
+MAX_EXPRESSION_LENGTH = 8192
+_MACRO = r"\.\s*(all|exists|exists_one|map|filter|transformList|transformMap)\s*\("
+
+
+def comprehension_depth(expression: str) -> int:
+    """How deeply comprehension macros nest in `expression` (string literals ignored)."""
+    code = _patterns()[0].sub("''", expression)
+    macro = re.compile(_MACRO)  # re caches it; nothing compiled at import
+    depth = deepest = 0
+    open_macros: list[int] = []  # parenthesis depth at which each open macro started
+    parens = 0
+    index = 0
+    while index < len(code):
+        match = macro.match(code, index)
+        if match:
+            parens += 1
+            open_macros.append(parens)
+            depth = len(open_macros)
+            deepest = max(deepest, depth)
+            index = match.end()
+            continue
+        char = code[index]
+        if char == "(":
+            parens += 1
+        elif char == ")":
+            if open_macros and open_macros[-1] == parens:
+                open_macros.pop()
+            parens -= 1
+        index += 1
+    return deepest
+
+
 def _compile(expression: str, source: str, document: Document, where: Path) -> cel.Program:
+    problem = None
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        problem = f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters"
+    elif comprehension_depth(expression) > MAX_COMPREHENSION_DEPTH:
+        problem = (
+            f"comprehensions (all, exists, map, filter...) nest deeper than {MAX_COMPREHENSION_DEPTH}; "
+            "evaluation time would grow with the power of the list sizes"
+        )
+    if problem:
+        _, line, column = document.locate(where)
+        raise PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
     try:
         return cel.compile_expression(expression)
     except cel.CelCompileError as exc:
@@ -370,11 +421,11 @@ def _check_references(
         parts = [part.strip().lstrip("?").strip() for part in rest.split(".")[1:]]
         problem = None
         if root == "params" and parts[0] not in params:
-            known = ", ".join(sorted(params)) or "none declared"
-            problem = f"unknown param '{parts[0]}' (declared: {known})"
+            known = ", ".join(sorted(params)) or "none is declared"
+            problem = f"unknown param '{parts[0]}' (declared params: {known})"
         elif root == "variables" and parts[0] not in variable_names:
-            known = ", ".join(sorted(variable_names)) or "none declared"
-            problem = f"unknown variable '{parts[0]}' (declared in this file: {known})"
+            known = ", ".join(sorted(variable_names)) or "none is declared"
+            problem = f"unknown variable '{parts[0]}' (declared variables: {known})"
         elif root in ("spec", "metadata") and not _field_exists((root, *parts)):
             problem = f"'{root}.{'.'.join(parts)}' is not a field of ai-feature.yaml"
         if problem:

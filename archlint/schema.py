@@ -8,7 +8,7 @@ every error with its document path, so clean runs never pay for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -70,9 +70,20 @@ def _slow_validator(name: SchemaName) -> Any:
 def explain(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
     """List every schema error with a path and a message written for people."""
     problems: list[SchemaProblem] = []
-    for error in _slow_validator(name).iter_errors(data):
+    for error in _errors(data, name):
         problems.extend(_describe(error))
     return sorted(set(problems), key=lambda p: ([str(part) for part in p.path], p.message))
+
+
+def _errors(data: Any, name: SchemaName) -> Iterable[Any]:
+    """jsonschema's errors; from archlint.schema_errors (no jsonschema import) when it handles the schema."""
+    from . import schema_errors
+
+    schema = load_schema(name)
+    if schema_errors.supports(schema):
+        return schema_errors.iter_errors(schema, data)
+    errors: Iterable[Any] = _slow_validator(name).iter_errors(data)
+    return errors
 
 
 def _describe(error: Any) -> list[SchemaProblem]:

@@ -57,7 +57,9 @@ def apply(
             continue
         if honour:
             justification = (
-                f"{waiver['reason']} (approved by {waiver['approved_by']}, expires {expires.isoformat()})"
+                # One line: a `|` block reason must not split a finding across lines.
+                f"{' '.join(waiver['reason'].split())} "
+                f"(approved by {' '.join(waiver['approved_by'].split())}, expires {expires.isoformat()})"
             )
             for i in covered:
                 result[i] = result[i]._replace(suppressed=justification)

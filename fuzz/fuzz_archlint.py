@@ -12,9 +12,11 @@ rule that fails to evaluate (POL001) on a document.
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +35,7 @@ TARGET = os.environ.get("ARCHLINT_FUZZ_TARGET", "feature")
 VALID = Path(__file__).resolve().parent.parent / "tests" / "hostile" / "valid-feature.yaml"
 BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 WORKDIR = Path(tempfile.mkdtemp(prefix="archlint-fuzz-"))
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 PLAN = check.plan(policies.load_catalog(), Settings())
 
 

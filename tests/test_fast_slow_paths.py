@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from archlint import _yaml, engine, schema
+from archlint import _yaml, engine, schema, schema_errors
 from archlint.cache import open_store
 from archlint.check import FileResult, check_file, plan
 from archlint.discovery import discover
@@ -87,11 +87,12 @@ def catalog() -> Catalog:
 def _slow(
     items: list[tuple[str, str]], catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> list[FileResult]:
-    """One process, no cache, jsonschema for every document, ruamel's own tag resolver,
-    every CEL expression evaluated on its own."""
+    """One process, no cache, jsonschema for the verdict and the explanation of every document,
+    ruamel's own tag resolver, every CEL expression evaluated on its own."""
     the_plan = plan(catalog, Settings(today=TODAY))
     with monkeypatch.context() as patch:
         patch.setattr(schema, "validate", lambda data, name="ai-feature": schema.explain(data, name))
+        patch.setattr(schema_errors, "supports", lambda _: False)  # jsonschema explains
         patch.setattr(engine, "COMBINE_AFTER", 10**9)
         patch.setattr(_yaml._Composer, "resolve", VersionedResolver.resolve)
         patch.setattr(_yaml._Composer, "descend_resolver", VersionedResolver.descend_resolver)
@@ -219,3 +220,160 @@ def test_expressions_evaluated_together_report_what_one_by_one_does(
     assert any("variable 'chunks' could not be evaluated" in message for message in messages)
     fired = {finding.rule for result in runs[0] for finding in result.findings}
     assert {"MIS001", "MIS003", "POL001"} <= fired
+
+
+# -- schema errors without jsonschema -------------------------------------------
+
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-3, max_value=300_000)
+    | st.sampled_from([0.0, 3.0, 2.5, -1.0, 1e20])
+    | st.sampled_from(["", "x", "rag", "RAG001", "2026-02-30", "2026-03-31", "yes", "Bad Name", "a" * 70])
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["name", "x"]), inner),
+    max_leaves=6,
+)
+
+
+def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@st.composite
+def _broken_features(draw: st.DrawFn) -> object:
+    import copy
+
+    document = copy.deepcopy(_VALID)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(_paths(document)))
+        if not path:
+            continue
+        parent: object = document
+        for part in path[:-1]:
+            parent = parent[part]  # type: ignore[index]
+        action = draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "delete" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif action == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["extra", "top_kk", "waivers"]))] = draw(_VALUES)
+        else:
+            parent[path[-1]] = draw(_VALUES)  # type: ignore[index]
+    return document
+
+
+_VALID = {
+    "apiVersion": "archlint/v1",
+    "kind": "AIFeature",
+    "metadata": {"name": "support-assistant", "owner": "platform", "labels": {"domain": "support"}},
+    "spec": {
+        "problem": "knowledge",
+        "approach": "rag",
+        "knowledge": {"change_frequency": "weekly", "corpus_tokens": 4000000, "per_user_permissions": True},
+        "requirements": {"latency_p95_ms": 2000, "hallucination_impact": "high"},
+        "rag": {
+            "top_k": 4,
+            "chunking": {"strategy": "section", "size_tokens": 512},
+            "retrieval_eval": {"dataset": "evals/r.jsonl", "metrics": ["recall@4"]},
+        },
+        "fine_tuning": {"training_examples": 200, "eval_set": {"examples": 10, "held_out": True}},
+        "evaluation": {"dataset": "evals/a.jsonl"},
+        "waivers": [{"rule": "RAG006", "reason": "r", "approved_by": "b", "expires": "2027-01-31"}],
+    },
+}
+
+
+def _reference_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
+    validator = schema._slow_validator("ai-feature")
+    return {(e.validator, tuple(e.absolute_path), e.message) for e in validator.iter_errors(data)}
+
+
+def _own_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
+    found = schema_errors.iter_errors(schema.load_schema("ai-feature"), data)
+    return {(e.validator, e.absolute_path, e.message) for e in found}
+
+
+def test_the_feature_schema_is_explained_without_jsonschema() -> None:
+    assert schema_errors.supports(schema.load_schema("ai-feature"))
+    assert _own_errors(_VALID) == _reference_errors(_VALID) == set()
+
+
+@given(_broken_features())
+@settings(max_examples=600, deadline=None)
+def test_schema_errors_are_jsonschemas(document: object) -> None:
+    assert _own_errors(document) == _reference_errors(document)
+
+
+@given(_VALUES)
+@settings(max_examples=200, deadline=None)
+def test_schema_errors_are_jsonschemas_for_any_document(document: object) -> None:
+    assert _own_errors(document) == _reference_errors(document)
+
+
+def _with(path: str, value: object) -> object:
+    import copy
+
+    document = copy.deepcopy(_VALID)
+    *parents, last = [int(part) if part.isdigit() else part for part in path.split(".")]
+    node: object = document
+    for part in parents:
+        node = node[part]  # type: ignore[index]
+    if value is _DELETE:
+        del node[last]  # type: ignore[attr-defined]
+    else:
+        node[last] = value  # type: ignore[index]
+    return document
+
+
+_DELETE = object()
+EDGES = [
+    ("spec.rag.top_k", 3.0),  # a float with no fraction is an integer
+    ("spec.rag.top_k", 2.5),
+    ("spec.rag.top_k", True),
+    ("spec.rag.top_k", 0),
+    ("spec.requirements.latency_p95_ms", 0),  # exclusiveMinimum
+    ("spec.knowledge.corpus_tokens", -1),
+    ("metadata.owner", ""),  # minLength 1
+    ("metadata.name", "a" * 70),  # maxLength
+    ("metadata.name", "Bad Name"),  # pattern
+    ("metadata.labels", {"domain": 3}),  # additionalProperties with a schema
+    ("metadata.labels", []),
+    ("spec.approach", "retrieval"),  # enum
+    ("spec.approach", True),
+    ("apiVersion", "archlint/v2"),  # const
+    ("kind", 1),
+    ("spec.waivers.0.expires", "2026-02-30"),  # format date
+    ("spec.waivers.0.expires", 20270131),
+    ("spec.waivers.0.rule", "rag6"),
+    ("spec.waivers", {"rule": "x"}),
+    ("spec.waivers.0", "RAG006"),
+    ("spec.rag.retrieval_eval.metrics", ["recall", 4, None]),
+    ("spec.rag.extra", 1),  # additionalProperties false
+    ("spec.rag.chunking", None),
+    ("spec.problem", _DELETE),  # required
+    ("metadata", _DELETE),
+    ("spec", []),
+    ("spec.fine_tuning.eval_set.held_out", "yes"),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), EDGES, ids=[f"{p}={v!r}"[:60] for p, v in EDGES])
+def test_schema_errors_are_jsonschemas_at_the_edges(path: str, value: object) -> None:
+    document = _with(path, value)
+    assert _own_errors(document) == _reference_errors(document)
+    if path != "spec.rag.top_k" or value != 3.0:
+        assert _reference_errors(document), "an edge case that is not an error tests nothing"
+
+
+def test_a_schema_with_other_keywords_is_left_to_jsonschema() -> None:
+    assert not schema_errors.supports({"anyOf": [{"type": "string"}]})
+    assert not schema_errors.supports({"properties": {"a": {"format": "email"}}})
+    assert not schema_errors.supports({"$ref": "https://example.org/schema"})
+    assert not schema_errors.supports(schema.load_schema("policy"))  # anyOf, propertyNames...

@@ -149,3 +149,34 @@ def test_folder_of_policies_is_expanded(tmp_path: Path) -> None:
     write_policy(tmp_path)
     catalog = load_catalog([str(tmp_path)])
     assert catalog.rule("ORG001") is not None
+
+
+@pytest.mark.parametrize(
+    ("expression", "depth"),
+    [
+        ("spec.approach == 'rag'", 0),
+        ("spec.?waivers.orValue([]).exists(w, w.rule == 'FT001')", 1),
+        ("[1, 2].all(x, [3].exists(y, y > x))", 2),
+        ("[1].all(a, [2].all(b, [3].all(c, c > a + b)))", 3),
+        ("[1].all(a, a > 0) && [2].exists(b, b > 0) && [3].map(c, c).size() > 0", 1),
+        ("'.all(x, .exists(' == 'text'", 0),
+    ],
+)
+def test_comprehension_depth(expression: str, depth: int) -> None:
+    from archlint.policies import comprehension_depth
+
+    assert comprehension_depth(expression) == depth
+
+
+def test_deeply_nested_comprehensions_are_refused(tmp_path: Path) -> None:
+    condition = "[1].all(a, [2].all(b, [3].all(c, c > a + b)))"
+    with pytest.raises(PolicyError, match="nest deeper than 2"):
+        load(write_policy(tmp_path, condition=condition))
+
+
+def test_second_document_in_a_policy_file_is_located(tmp_path: Path) -> None:
+    path = write_policy(tmp_path)
+    Path(path).write_text(Path(path).read_text() + "---\na: 1\n")
+    with pytest.raises(PolicyError, match="exactly one document, found 2") as caught:
+        load(path)
+    assert caught.value.line == 16

@@ -128,11 +128,11 @@ def test_a_rule_without_a_failing_case_fails(tmp_path: Path, capsys: pytest.Capt
 @pytest.mark.parametrize(
     ("rule_id", "name", "message"),
     [
-        ("RAG001", "no-prompting", ":10: rule id 'RAG001' is already defined by the built-in rule RAG001"),
+        ("RAG001", "no-prompting", ":10:5: rule id 'RAG001' is already defined by the built-in rule RAG001"),
         (
             "ORG001",
             "context-pollution",
-            ":10: rule name 'context-pollution' is already defined by the built-in",
+            ":10:5: rule name 'context-pollution' is already defined by the built-in",
         ),
         ("SCH001", "no-prompting", "rule SCH001: this id is reserved for a rule archlint computes itself"),
     ],
