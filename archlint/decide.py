@@ -19,7 +19,7 @@ from typing import Any
 from . import cel
 from .errors import PolicyError
 from .finding import Finding, Severity
-from .loader import Document, Path, YamlError, load_all, read_file
+from .loader import Document, Path, read_file
 
 APPROACHES = ("prompting", "rag", "fine-tuning", "hybrid")
 BUILTIN_GATES = FsPath(__file__).resolve().parent / "gates.yaml"
@@ -407,21 +407,10 @@ def _compiled_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:
 
 def parse_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:
     """Build Gates from the text of a gates file; any problem is a located PolicyError."""
-    from .schema import validate
+    from .policies import require_valid, single_document
 
-    try:
-        documents = load_all(text)
-    except YamlError as exc:
-        raise PolicyError(f"invalid YAML: {exc.message}", source, exc.line, exc.column) from None
-    if len(documents) != 1:
-        raise PolicyError(f"a gates file holds exactly one document, found {len(documents)}", source)
-    document = documents[0]
-    problems = validate(document.data, "decision")
-    if problems:
-        first = problems[0]
-        _, line, column = document.locate(first.path)
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise PolicyError(f"not a valid gates file: {first.message}{more}", source, line, column)
+    document = single_document(text, source, "a gates file")
+    require_valid(document, "decision", source, "gates file")
     return _Builder(document, source, params).build()
 
 

@@ -12,10 +12,8 @@ after a short hand-written introduction kept here.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -416,25 +414,9 @@ def outputs() -> dict[Path, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m archlint.docgen", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when a generated doc is stale")
-    args = parser.parse_args(argv)
-    stale = []
-    for path, content in outputs().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == content:
-            continue
-        stale.append(path)
-        if not args.check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8", newline="\n")
-    verb = "stale" if args.check else "wrote"
-    for path in stale:
-        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        print(f"{verb}: {shown}", file=sys.stderr)
-    if args.check and stale:
-        print("run `python -m archlint.docgen` to regenerate", file=sys.stderr)
-    return 1 if args.check and stale else 0
+    from .schemagen import generator_main
+
+    return generator_main(argv, "archlint.docgen", __doc__, outputs)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cel, messages, resources
 from .errors import PolicyError
 from .finding import Severity
 from .loader import Document, Path, YamlError, decode_limited, load_all, read_bytes
+
+if TYPE_CHECKING:
+    from .schema import SchemaName
 
 # Rules archlint computes itself; only built-in policy files may declare them.
 ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
@@ -158,15 +161,36 @@ def expand_policy_paths(items: Iterable[str]) -> list[str]:
 def load_policy_document(path: str, raw: bytes | None = None) -> tuple[str, Document]:
     """Parse one policy file; `raw` is its content when the caller already read it."""
     try:
-        documents = load_all(decode_limited(raw if raw is not None else read_bytes(path)))
+        text = decode_limited(raw if raw is not None else read_bytes(path))
     except OSError as exc:
         raise PolicyError(f"cannot read policy file: {exc.strerror or exc}", path) from None
     except YamlError as exc:
         raise PolicyError(f"invalid YAML: {exc.message}", path, exc.line, exc.column) from None
+    return path, single_document(text, path, "a policy file")
+
+
+def single_document(text: str, source: str, what: str) -> Document:
+    """The one YAML document of a policy or gates file; anything else is a located PolicyError."""
+    try:
+        documents = load_all(text)
+    except YamlError as exc:
+        raise PolicyError(f"invalid YAML: {exc.message}", source, exc.line, exc.column) from None
     if len(documents) != 1:
         line = documents[1].start_line if len(documents) > 1 else 1
-        raise PolicyError(f"a policy file holds exactly one document, found {len(documents)}", path, line, 1)
-    return path, documents[0]
+        raise PolicyError(f"{what} holds exactly one document, found {len(documents)}", source, line, 1)
+    return documents[0]
+
+
+def require_valid(document: Document, schema: SchemaName, source: str, what: str) -> None:
+    """Raise a PolicyError at the first schema problem of `document` (counting the rest)."""
+    from .schema import validate
+
+    problems = validate(document.data, schema)
+    if problems:
+        first = problems[0]
+        _, line, column = document.locate(first.path)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise PolicyError(f"not a valid {what}: {first.message}{more}", source, line, column)
 
 
 @cache
@@ -192,17 +216,10 @@ def _feature_fields() -> Mapping[str, Any]:
 
 def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
     """Validate and compile parsed policy documents into a Catalog."""
-    from .schema import validate
-
     params: dict[str, Param] = {}
     variables: dict[str, tuple[str, cel.Program]] = {}
     for source, document, _ in documents:
-        problems = validate(document.data, "policy")
-        if problems:
-            first = problems[0]
-            _, line, column = document.locate(first.path)
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise PolicyError(f"not a valid policy file: {first.message}{more}", source, line, column)
+        require_valid(document, "policy", source, "policy file")
         for name, declared in (document.data.get("params") or {}).items():
             previous = params.get(name)
             if previous is not None and previous.default != declared["default"]:

@@ -78,22 +78,33 @@ def outputs() -> dict[Path, str]:
     return generated
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m archlint.schemagen", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when a generated file is stale")
+def generator_main(
+    argv: Sequence[str] | None, prog: str, description: str | None, build: Callable[[], dict[Path, str]]
+) -> int:
+    """The command line of a generator: write every stale file, or with --check only report them."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=description)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is stale")
     args = parser.parse_args(argv)
     stale = []
-    for path, content in outputs().items():
+    for path, content in build().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == content:
             continue
         stale.append(path)
         if not args.check:
-            path.write_text(content, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8", newline="\n")
     verb = "stale" if args.check else "wrote"
     for path in stale:
-        print(f"{verb}: {path.relative_to(ROOT)}", file=sys.stderr)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{verb}: {shown}", file=sys.stderr)
+    if args.check and stale:
+        print(f"run `python -m {prog}` to regenerate", file=sys.stderr)
     return 1 if args.check and stale else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return generator_main(argv, "archlint.schemagen", __doc__, outputs)
 
 
 if __name__ == "__main__":
