@@ -10,7 +10,6 @@ kept: memory does not grow with the size of the files.
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -56,9 +55,9 @@ class Checker:
         self.plan = the_plan
         self.results = results
 
-    def __call__(self, item: tuple[str, str]) -> Outcome:
+    def __call__(self, item: tuple[str, str], look_up: bool = True) -> Outcome:
         """Check one (path, display) item; a new cache entry waits for `flush`."""
-        outcome, entry = self.check(item)
+        outcome, entry = self.check(item, look_up)
         if entry is not None and self.results is not None:
             self.results.keep(entry)
         return outcome
@@ -67,8 +66,22 @@ class Checker:
         if self.results is not None:
             self.results.flush()
 
-    def check(self, item: tuple[str, str]) -> tuple[Outcome, Entry | None]:
-        """The outcome of one item, and the cache entry it adds (None on a hit or without cache)."""
+    def lookup(self, item: tuple[str, str]) -> Outcome | None:
+        """The outcome of an item the cache answers (or that cannot be read); None otherwise."""
+        if self.results is None:
+            return None
+        path, display = item
+        try:
+            raw = read_bytes(path)
+        except OSError as exc:
+            return Unreadable(display, f"cannot read: {exc.strerror or exc}")
+        return self.results.get(display, self.results.digest(raw), self.plan)
+
+    def check(self, item: tuple[str, str], look_up: bool = True) -> tuple[Outcome, Entry | None]:
+        """The outcome of one item, and the cache entry it adds (None on a hit or without cache).
+
+        `look_up=False` skips the cache lookup of an item `lookup` already missed.
+        """
         path, display = item
         try:
             raw = read_bytes(path)
@@ -78,7 +91,7 @@ class Checker:
         digest = ""
         if results is not None:
             digest = results.digest(raw)
-            hit = results.get(display, digest, self.plan)
+            hit = results.get(display, digest, self.plan) if look_up else None
             if hit is not None:
                 return hit, None
         documents: list[Document] = []
@@ -112,19 +125,50 @@ def check_all(
 ) -> Iterator[Outcome]:
     """Yield the outcome of every (path, display) item, in order.
 
-    Workers start only for `min_files` files or more, at most one per
-    `min_files // 2` files. `items` may be a generator (file discovery): it is
-    read while the workers check, never held whole.
+    This process answers what the cache holds; workers start only when
+    `min_files` files or more need checking (at most one worker per
+    `min_files // 2` of them), so a run over unchanged files never starts one.
+    `items` may be a generator (file discovery): it is read while the workers
+    check, never held whole.
     """
-    per_worker = max(1, min_files // 2)
-    iterator = iter(items)
-    head = list(itertools.islice(iterator, max(min_files, per_worker * jobs)))
-    workers = min(jobs, len(head) // per_worker)
-    if len(head) < min_files or workers <= 1:
-        yield from map(checker, head)
-        yield from map(checker, iterator)
+    if jobs <= 1:
+        yield from map(checker, items)
         checker.flush()
         return
+    per_worker = max(1, min_files // 2)
+    iterator = enumerate(items)
+    answered: dict[int, Outcome] = {}  # outcomes known here, by position, until their turn
+    misses: list[tuple[int, tuple[str, str]]] = []
+    total = 0
+    for index, item in iterator:
+        total = index + 1
+        outcome = checker.lookup(item)
+        if outcome is None:
+            misses.append((index, item))
+            if len(misses) >= max(min_files, per_worker * jobs):
+                break
+        else:
+            answered[index] = outcome
+    workers = min(jobs, len(misses) // per_worker)
+    if len(misses) < min_files or workers <= 1:
+        pending = dict(misses)
+        for index in range(total):
+            yield answered.pop(index) if index in answered else checker(pending.pop(index), look_up=False)
+        for _, item in iterator:
+            yield checker(item)
+        checker.flush()
+        return
+
+    def rest() -> Iterator[tuple[int, tuple[str, str]]]:
+        # Runs in the pool's feeder thread: hits wait in `answered`, misses go out.
+        yield from misses
+        for index, item in iterator:
+            outcome = checker.lookup(item)
+            if outcome is None:
+                yield index, item
+            else:
+                answered[index] = outcome
+
     import multiprocessing
 
     # fork shares the loaded plan for free; macOS and Windows only spawn safely.
@@ -132,14 +176,24 @@ def check_all(
     context = multiprocessing.get_context(method)
     global _checker
     _checker = checker
+    turn = 0
     try:
         with context.Pool(workers, initializer=_start, initargs=(recipe, method != "fork")) as pool:
-            for outcome, entry in pool.imap(_check, itertools.chain(head, iterator), chunksize=CHUNK):
+            for index, (outcome, entry) in pool.imap(_check, rest(), chunksize=CHUNK):
                 if entry is not None and checker.results is not None:
                     checker.results.keep(entry)
+                # Every item before a miss was looked up before the miss was sent.
+                while turn < index:
+                    yield answered.pop(turn)
+                    turn += 1
                 yield outcome
+                turn += 1
     finally:
         _checker = None
+    # The feeder has finished when the last result is in: the remaining items are all hits.
+    while turn in answered:
+        yield answered.pop(turn)
+        turn += 1
     checker.flush()
 
 
@@ -162,9 +216,10 @@ def _start(recipe: Recipe, rebuild: bool) -> None:
             policies.catalog_cache = _checker.results.store
 
 
-def _check(item: tuple[str, str]) -> tuple[Outcome, Entry | None]:
+def _check(numbered: tuple[int, tuple[str, str]]) -> tuple[int, tuple[Outcome, Entry | None]]:
     assert _checker is not None
-    return _checker.check(item)
+    index, item = numbered
+    return index, _checker.check(item, look_up=False)
 
 
 def build_checker(recipe: Recipe) -> Checker:

@@ -150,3 +150,40 @@ def test_a_worker_leaves_ctrl_c_to_the_parent(monkeypatch: pytest.MonkeyPatch) -
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _cached_run(items: list[tuple[str, str]], cache_dir: Path, jobs: int, **options: object) -> list[object]:
+    from archlint.cache import open_store
+
+    settings = Settings(today=TODAY)
+    store = open_store(str(cache_dir))
+    assert store is not None
+    with store.serving():
+        the_plan = plan(load_catalog(), settings)
+    checker = Checker(the_plan, store.results(settings))
+    recipe = recipe_for(the_plan, str(cache_dir))
+    return list(check_all(items, checker, recipe, jobs, **options))  # type: ignore[arg-type]
+
+
+def test_hits_and_misses_come_back_in_order(
+    corpus: list[tuple[str, str]], catalog: Catalog, tmp_path: Path
+) -> None:
+    expected = _run(corpus, catalog, jobs=1)
+    # Every third file is in the cache; the others go to the workers.
+    _cached_run(corpus[::3], tmp_path / "cache", jobs=1)
+    assert _cached_run(corpus, tmp_path / "cache", jobs=2, min_files=4) == expected
+    assert _cached_run(corpus, tmp_path / "cache", jobs=2, min_files=4) == expected  # all hits now
+
+
+def test_a_run_the_cache_answers_starts_no_worker(
+    corpus: list[tuple[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    first = _cached_run(corpus, tmp_path / "cache", jobs=2)
+
+    def refuse(method: str | None = None) -> object:
+        raise AssertionError("a worker started for files the cache answers")
+
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    assert _cached_run(corpus, tmp_path / "cache", jobs=2) == first
