@@ -49,7 +49,9 @@ def report(report: Report, stream: TextIO) -> None:
                 )
             stream.write(line + "\n")
     stream.write(summary(report) + "\n")
-    first = next((f.rule for f in report.active), None)
+    # Point at the most severe finding first: that is the one to read about.
+    worst = max(report.active, key=lambda f: f.severity.rank, default=None)
+    first = worst.rule if worst is not None else None
     if first is not None:
         stream.write(
             paint(

@@ -159,3 +159,16 @@ def test_schema_and_yaml_errors_cannot_be_ignored(tmp_path: Path, capsys: pytest
     bad = write(tmp_path, "a: [1,\n", "x.ai-feature.yaml")
     code, out, _ = run(capsys, "--ignore", "SCH002", "--select", "FT", bad)
     assert code == 1 and "SCH002" in out
+
+
+def test_explain_hint_names_the_most_severe_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    example = (
+        Path(__file__).resolve().parents[2]
+        / "examples/anti-patterns/FT004-too-few-training-examples.ai-feature.yaml"
+    )
+    code, out, _ = run(capsys, "--no-cache", str(example))
+    assert code == 1
+    assert out.index("info DEC001") < out.index("error FT004")  # sorted by line
+    assert out.rstrip().endswith(
+        "Run `archlint explain FT004` (or any rule id) to see why and what to do instead."
+    )
