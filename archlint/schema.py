@@ -76,12 +76,7 @@ def explain(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
 
 
 def _errors(data: Any, name: SchemaName) -> Iterable[Any]:
-    """jsonschema's errors; from archlint.schema_errors (no jsonschema import) when it handles the schema."""
-    from . import schema_errors
-
-    schema = load_schema(name)
-    if schema_errors.supports(schema):
-        return schema_errors.iter_errors(schema, data)
+    """jsonschema's errors: imported only here, for a document the compiled validator refused."""
     errors: Iterable[Any] = _slow_validator(name).iter_errors(data)
     return errors
 

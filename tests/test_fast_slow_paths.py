@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from archlint import _yaml, engine, schema, schema_errors
+from archlint import _yaml, engine, schema
 from archlint.cache import open_store
 from archlint.check import FileResult, check_file, plan
 from archlint.discovery import discover
@@ -92,7 +92,6 @@ def _slow(
     the_plan = plan(catalog, Settings(today=TODAY))
     with monkeypatch.context() as patch:
         patch.setattr(schema, "validate", lambda data, name="ai-feature": schema.explain(data, name))
-        patch.setattr(schema_errors, "supports", lambda _: False)  # jsonschema explains
         patch.setattr(engine, "COMBINE_AFTER", 10**9)
         patch.setattr(_yaml._Composer, "resolve", VersionedResolver.resolve)
         patch.setattr(_yaml._Composer, "descend_resolver", VersionedResolver.descend_resolver)
@@ -295,26 +294,29 @@ def _reference_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
     return {(e.validator, tuple(e.absolute_path), e.message) for e in validator.iter_errors(data)}
 
 
-def _own_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
-    found = schema_errors.iter_errors(schema.load_schema("ai-feature"), data)
-    return {(e.validator, e.absolute_path, e.message) for e in found}
+def _fast_verdict(data: object) -> bool:
+    """True when the compiled validator accepts the document."""
+    try:
+        schema._fast_validator("ai-feature")(data)
+    except ValueError:
+        return False
+    return True
 
 
-def test_the_feature_schema_is_explained_without_jsonschema() -> None:
-    assert schema_errors.supports(schema.load_schema("ai-feature"))
-    assert _own_errors(_VALID) == _reference_errors(_VALID) == set()
+def test_the_valid_document_passes_both_validators() -> None:
+    assert _fast_verdict(_VALID) and _reference_errors(_VALID) == set()
 
 
 @given(_broken_features())
 @settings(max_examples=600, deadline=None)
-def test_schema_errors_are_jsonschemas(document: object) -> None:
-    assert _own_errors(document) == _reference_errors(document)
+def test_compiled_verdict_is_jsonschemas(document: object) -> None:
+    assert _fast_verdict(document) == (not _reference_errors(document))
 
 
 @given(_VALUES)
 @settings(max_examples=200, deadline=None)
-def test_schema_errors_are_jsonschemas_for_any_document(document: object) -> None:
-    assert _own_errors(document) == _reference_errors(document)
+def test_compiled_verdict_is_jsonschemas_for_any_document(document: object) -> None:
+    assert _fast_verdict(document) == (not _reference_errors(document))
 
 
 def _with(path: str, value: object) -> object:
@@ -365,15 +367,8 @@ EDGES = [
 
 
 @pytest.mark.parametrize(("path", "value"), EDGES, ids=[f"{p}={v!r}"[:60] for p, v in EDGES])
-def test_schema_errors_are_jsonschemas_at_the_edges(path: str, value: object) -> None:
+def test_compiled_verdict_is_jsonschemas_at_the_edges(path: str, value: object) -> None:
     document = _with(path, value)
-    assert _own_errors(document) == _reference_errors(document)
+    assert _fast_verdict(document) == (not _reference_errors(document))
     if path != "spec.rag.top_k" or value != 3.0:
         assert _reference_errors(document), "an edge case that is not an error tests nothing"
-
-
-def test_a_schema_with_other_keywords_is_left_to_jsonschema() -> None:
-    assert not schema_errors.supports({"anyOf": [{"type": "string"}]})
-    assert not schema_errors.supports({"properties": {"a": {"format": "email"}}})
-    assert not schema_errors.supports({"$ref": "https://example.org/schema"})
-    assert not schema_errors.supports(schema.load_schema("policy"))  # anyOf, propertyNames...
