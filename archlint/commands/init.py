@@ -419,9 +419,20 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if _PLAIN.match(text) and text not in _RESERVED and not text.isdigit():
+    if _PLAIN.match(text) and text not in _RESERVED and _reads_back_as(text):
         return text
     return json.dumps(text, ensure_ascii=False)
+
+
+def _reads_back_as(text: str) -> bool:
+    """Plain only when the loader reads it back as this very string (not 0e0 -> a float, ~ -> null)."""
+    from ..loader import YamlError, load_all
+
+    try:
+        documents = load_all(f"k: {text}\n")
+    except YamlError:
+        return False
+    return len(documents) == 1 and documents[0].data == {"k": text}
 
 
 def _comment(text: str, indent: str) -> list[str]:

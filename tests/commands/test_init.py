@@ -431,3 +431,14 @@ def test_the_documented_answers_file_works(workdir: Path, capsys: pytest.Capture
     code, _, _ = run(capsys, "--answers", "answers.yaml")
     assert code == 0
     assert data(workdir / "ai-feature.yaml")["spec"]["approach"] == "hybrid"
+
+
+@pytest.mark.parametrize(
+    "text", ["0e0", "1e3", "0x1f", "0o17", ".inf", "~", "null", "yes", "2027-03-31", "12"]
+)
+def test_strings_that_look_like_other_scalars_read_back_as_strings(text: str) -> None:
+    from archlint.commands.init import _scalar
+    from archlint.loader import load_all
+
+    (document,) = load_all(f"description: {_scalar(text)}\n")
+    assert document.data == {"description": text}
