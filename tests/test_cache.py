@@ -18,7 +18,7 @@ from archlint.parallel import Checker
 from archlint.policies import Catalog, load_catalog
 from archlint.settings import Settings
 
-from .conftest import archlint_command
+from .conftest import archlint_command, run_check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -323,28 +323,17 @@ def test_old_run_folders_are_pruned(tmp_path: Path) -> None:
     assert not old.exists()
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*archlint_command(), "check", "--format", "json", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_cli_caches_in_the_project_root_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / ".git").mkdir(parents=True)
     (project / "svc").mkdir()
     (project / "svc" / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
-    plain = _cli("--no-cache", "ai-feature.yaml", cwd=project / "svc")
+    plain = run_check_json("--no-cache", "ai-feature.yaml", cwd=project / "svc")
     assert not (project / ".archlint_cache").exists()
     assert not (project / "svc" / ".archlint_cache").exists()
     assert not (tmp_path / "user-cache").exists()
-    cold = _cli("ai-feature.yaml", cwd=project / "svc")
-    warm = _cli("ai-feature.yaml", cwd=project / "svc")
+    cold = run_check_json("ai-feature.yaml", cwd=project / "svc")
+    warm = run_check_json("ai-feature.yaml", cwd=project / "svc")
     assert plain.returncode == cold.returncode == warm.returncode == 1
     assert plain.stdout == cold.stdout == warm.stdout
     assert (project / ".archlint_cache" / "CACHEDIR.TAG").is_file()
@@ -356,9 +345,9 @@ def test_cli_cache_dir_and_policy_change(tmp_path: Path) -> None:
     policy = tmp_path / "local.yaml"
     policy.write_text(POLICY, encoding="utf-8")
     args = ("--cache-dir", "elsewhere", "--policies", "local.yaml", "ai-feature.yaml")
-    before = json.loads(_cli(*args, cwd=tmp_path).stdout)
+    before = json.loads(run_check_json(*args, cwd=tmp_path).stdout)
     policy.write_text(POLICY.replace("default: 10", "default: 3"), encoding="utf-8")
-    after = json.loads(_cli(*args, cwd=tmp_path).stdout)
+    after = json.loads(run_check_json(*args, cwd=tmp_path).stdout)
     assert (tmp_path / "elsewhere" / "CACHEDIR.TAG").is_file()
     assert not (tmp_path / ".archlint_cache").exists()
     assert "LOC001" not in {f["rule"] for f in before["findings"]}
@@ -373,7 +362,7 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     generate.write(str(tmp_path / "features"), 80)
-    expected = _cli("--no-cache", "features", cwd=tmp_path).stdout
+    expected = run_check_json("--no-cache", "features", cwd=tmp_path).stdout
     command = [*archlint_command(), "check", "--format", "json", "--jobs", "1", "features"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [
@@ -381,7 +370,7 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
     ]
     outputs = [run.communicate()[0] for run in runs]
     assert outputs == [expected] * 4
-    assert _cli("features", cwd=tmp_path).stdout == expected
+    assert run_check_json("features", cwd=tmp_path).stdout == expected
     assert not list((tmp_path / ".archlint_cache").rglob("*.tmp"))
 
 
@@ -441,8 +430,8 @@ def test_encoding_refuses_what_it_cannot_hold() -> None:
 def test_cli_warns_when_the_named_cache_folder_cannot_be_used(tmp_path: Path) -> None:
     (tmp_path / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
     (tmp_path / "blocked").write_text("a file, not a folder")
-    named = _cli("--cache-dir", "blocked", "ai-feature.yaml", cwd=tmp_path)
-    plain = _cli("--no-cache", "ai-feature.yaml", cwd=tmp_path)
+    named = run_check_json("--cache-dir", "blocked", "ai-feature.yaml", cwd=tmp_path)
+    plain = run_check_json("--no-cache", "ai-feature.yaml", cwd=tmp_path)
     assert named.returncode == plain.returncode == 1
     assert named.stdout == plain.stdout
     assert "cannot use the cache folder blocked" in named.stderr

@@ -6,7 +6,6 @@ import datetime
 import importlib.util
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from archlint.parallel import Checker, Recipe, Unreadable, check_all, default_jo
 from archlint.policies import Catalog, load_catalog
 from archlint.settings import Settings
 
-from .conftest import archlint_command
+from .conftest import run_check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 1)
@@ -104,22 +103,11 @@ def test_the_recipe_pickles() -> None:
     assert pickle.loads(pickle.dumps(recipe)) == recipe
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*archlint_command(), "check", "--format", "json", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_cli_jobs_give_the_same_report(tmp_path: Path) -> None:
     generate.write(str(tmp_path / "features"), 120)
-    one = _cli("--jobs", "1", "--no-cache", "features", cwd=tmp_path)
-    two = _cli("--jobs", "2", "features", cwd=tmp_path)
-    auto = _cli("features", cwd=tmp_path)  # default: one job per core, cache warm now
+    one = run_check_json("--jobs", "1", "--no-cache", "features", cwd=tmp_path)
+    two = run_check_json("--jobs", "2", "features", cwd=tmp_path)
+    auto = run_check_json("features", cwd=tmp_path)  # default: one job per core, cache warm now
     assert one.returncode == two.returncode == auto.returncode == 1, one.stderr
     assert json.loads(one.stdout)["summary"]["files"] == 120
     assert two.stdout == one.stdout
@@ -128,14 +116,14 @@ def test_cli_jobs_give_the_same_report(tmp_path: Path) -> None:
 
 def test_a_missing_path_found_while_workers_run_stops_the_run(tmp_path: Path) -> None:
     generate.write(str(tmp_path / "features"), 120)
-    completed = _cli("--jobs", "2", "features", "missing", cwd=tmp_path)
+    completed = run_check_json("--jobs", "2", "features", "missing", cwd=tmp_path)
     assert completed.returncode == 2
     assert completed.stdout == ""
     assert "missing: no such file or directory" in completed.stderr
 
 
 def test_cli_refuses_a_negative_job_count(tmp_path: Path) -> None:
-    completed = _cli("--jobs", "-1", ".", cwd=tmp_path)
+    completed = run_check_json("--jobs", "-1", ".", cwd=tmp_path)
     assert completed.returncode == 2
     assert "--jobs" in completed.stderr
 

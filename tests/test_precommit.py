@@ -19,25 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CLEAN_RAG_FEATURE
+
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD = """apiVersion: archlint/v1
-kind: AIFeature
-metadata: {name: docs-search, owner: platform}
-spec:
-  problem: knowledge
-  approach: rag
-  knowledge: {change_frequency: weekly, sensitivity: public, corpus_tokens: 900000, exact_identifiers: false}
-  requirements: {citations: true, hallucination_impact: medium, latency_p95_ms: 3000}
-  rag:
-    retrieval: hybrid
-    chunking: {strategy: section}
-    top_k: 4
-    index_refresh: daily
-    freshness_monitoring: true
-    retrieval_eval: {dataset: evals/retrieval.jsonl}
-  evaluation: {dataset: evals/answers.jsonl}
-"""
+GOOD = CLEAN_RAG_FEATURE
 # The index is refreshed quarterly for weekly-changing knowledge: RAG004 at line 13, column 5.
 BAD = GOOD.replace("name: docs-search", "name: stale-search").replace(
     "index_refresh: daily", "index_refresh: quarterly"

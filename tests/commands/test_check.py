@@ -9,23 +9,9 @@ import pytest
 
 from archlint.cli import main
 
-CLEAN = """apiVersion: archlint/v1
-kind: AIFeature
-metadata: {name: docs-search, owner: platform}
-spec:
-  problem: knowledge
-  approach: rag
-  knowledge: {change_frequency: weekly, sensitivity: public, corpus_tokens: 900000, exact_identifiers: false}
-  requirements: {citations: true, hallucination_impact: medium, latency_p95_ms: 3000}
-  rag:
-    retrieval: hybrid
-    chunking: {strategy: section}
-    top_k: 4
-    index_refresh: daily
-    freshness_monitoring: true
-    retrieval_eval: {dataset: evals/retrieval.jsonl}
-  evaluation: {dataset: evals/answers.jsonl}
-"""
+from ..conftest import CLEAN_RAG_FEATURE
+
+CLEAN = CLEAN_RAG_FEATURE
 
 WARNING_ONLY = CLEAN.replace("  evaluation: {dataset: evals/answers.jsonl}\n", "")
 ERROR = CLEAN.replace("index_refresh: daily", "index_refresh: quarterly")

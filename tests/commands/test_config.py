@@ -9,25 +9,10 @@ import pytest
 
 from archlint.cli import main
 
+from ..conftest import CLEAN_RAG_FEATURE
+
 # Clean except for one warning (RAG006: top_k 12 with no reranker).
-FEATURE = """apiVersion: archlint/v1
-kind: AIFeature
-metadata: {name: docs-search, owner: platform}
-spec:
-  problem: knowledge
-  approach: rag
-  knowledge: {change_frequency: weekly, sensitivity: public, corpus_tokens: 900000, exact_identifiers: false}
-  requirements: {citations: true, hallucination_impact: medium, latency_p95_ms: 3000}
-  rag:
-    retrieval: hybrid
-    chunking: {strategy: section}
-    top_k: 12
-    reranker: false
-    index_refresh: daily
-    freshness_monitoring: true
-    retrieval_eval: {dataset: evals/retrieval.jsonl}
-  evaluation: {dataset: evals/answers.jsonl}
-"""
+FEATURE = CLEAN_RAG_FEATURE.replace("    top_k: 4\n", "    top_k: 12\n    reranker: false\n")
 FINE_TUNED = FEATURE.replace("approach: rag", "approach: fine-tuning")
 
 
