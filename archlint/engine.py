@@ -141,8 +141,7 @@ def _one_line(value: Any) -> Any:
     """A document value shown in a message: a finding is one line, so control characters
     (a newline could forge another finding) are escaped and long strings cut."""
     if isinstance(value, str):
-        text = value if value.isprintable() else repr(value)[1:-1]
-        return text if len(text) <= 200 else text[:197] + "..."
+        return messages.one_line(value, 200)
     if isinstance(value, list):
         return [_one_line(item) for item in value]
     if isinstance(value, dict):

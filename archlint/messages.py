@@ -32,6 +32,14 @@ def render(template: str, lookup: Lookup) -> str:
     return PLACEHOLDER.sub(replace, template)
 
 
+def one_line(text: str, limit: int) -> str:
+    """Text from a document inside a one-line message: control characters escaped (a newline
+    could forge another finding), anything longer than `limit` cut."""
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def words(value: Any) -> str:
     """A value as a person reads it in a message."""
     if isinstance(value, bool):

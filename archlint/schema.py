@@ -127,10 +127,10 @@ def _unknown_field(key: str, allowed: list[str]) -> str:
 
 
 def _shown(text: str, limit: int = 60) -> str:
-    """A key from the document inside a one-line message: control characters escaped, long ones cut."""
-    if not text.isprintable():
-        text = repr(text)[1:-1]
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A key from the document inside a one-line message."""
+    from .messages import one_line
+
+    return one_line(text, limit)
 
 
 def _close(value: Any, options: list[str]) -> str:

@@ -38,3 +38,11 @@ def test_render(template: str, expected: str) -> None:
 
 def test_references_ignore_fallbacks() -> None:
     assert list(messages.references("{spec.a.b|x} and {params.c}")) == ["spec.a.b", "params.c"]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [("plain", 10, "plain"), ("a\nb", 10, "a\\nb"), ("x" * 12, 10, "xxxxxxx..."), ("t\tab", 10, "t\\tab")],
+)
+def test_one_line(text: str, limit: int, expected: str) -> None:
+    assert messages.one_line(text, limit) == expected
