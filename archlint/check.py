@@ -105,10 +105,10 @@ def check_file(path: str, display: str, the_plan: Plan) -> FileResult:
 def check_bytes(raw: bytes, display: str, the_plan: Plan) -> FileResult:
     """Check a file's bytes (as `read_bytes` returns them)."""
     try:
-        documents = load_all(decode_limited(raw))
+        text = decode_limited(raw)
     except YamlError as exc:
         return invalid_yaml(exc, display, the_plan)
-    return check_documents(documents, display, the_plan)
+    return check_text(text, display, the_plan)
 
 
 def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
