@@ -4,14 +4,20 @@
     python bench/run.py --sizes 1,100         # a quick look
     python bench/run.py --runs 5 --workdir /tmp/archlint-bench
 
-Everything runs from a separate virtual environment (created on first use in
-WORKDIR/venv) where archlint is installed from this checkout with `pip
-install .`, next to check-jsonschema 0.39 and yamllint 1.38: each tool starts
-the way a user's does, from byte-compiled modules. The corpus comes from
-bench/generate.py (WORKDIR/corpus-N), outside any git work tree so archlint's
-file discovery sees every file. Timings come from hyperfine when it is
-installed, else from a repeated-run timer here; the table shows medians and
-the ratio of each archlint variant to each peer, measured in the same run.
+Each tool runs from its own virtual environment (created on first use), installed
+the way a user installs it alone: WORKDIR/venv-archlint holds archlint from this
+checkout (`pip install .`), WORKDIR/venv-check-jsonschema check-jsonschema 0.39
+and WORKDIR/venv-yamllint yamllint 1.38. Sharing one environment would hand
+check-jsonschema archlint's ruamel.yaml.clib, which ruamel.yaml then uses as its
+C loader; a standalone install parses in pure Python. A reference row,
+"check-jsonschema + clib" (WORKDIR/venv-check-jsonschema-clib), adds the clib on
+purpose, and the script prints which check-jsonschema venv can import the C
+loader. pip byte-compiles every module, so each tool starts from .pyc files. The
+corpus comes from bench/generate.py (WORKDIR/corpus-N), outside any git work
+tree so archlint's file discovery sees every file. Timings come from hyperfine
+when it is installed, else from a repeated-run timer here; the table shows
+medians and the ratio of each archlint variant to each peer, measured in the
+same run.
 """
 
 from __future__ import annotations
@@ -36,8 +42,26 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/generate.py, next to this file)
 
-PEERS = ("check-jsonschema==0.39.*", "yamllint==1.38.*")
 SCHEMA = ROOT / "schemas" / "ai-feature.v1.schema.json"
+CHECK_JSONSCHEMA = "check-jsonschema==0.39.*"
+MARKER = ".bench-installed"  # written once a venv's install has succeeded
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str  # the row in the table
+    venv: str  # folder under WORKDIR
+    packages: tuple[str, ...]  # what `pip install` gets, as a user would type it
+
+
+ARCHLINT = Tool("archlint", "venv-archlint", (str(ROOT),))
+PEERS = (
+    Tool("check-jsonschema", "venv-check-jsonschema", (CHECK_JSONSCHEMA,)),
+    # Reference: the same peer with the C parser archlint uses.
+    Tool("check-jsonschema + clib", "venv-check-jsonschema-clib", (CHECK_JSONSCHEMA, "ruamel.yaml.clib")),
+    Tool("yamllint", "venv-yamllint", ("yamllint==1.38.*",)),
+)
+CHECKERS = tuple(tool.name for tool in PEERS if tool.name.startswith("check-jsonschema"))
 
 
 @dataclass(frozen=True)
@@ -52,19 +76,32 @@ def venv_bin(venv: Path, name: str) -> str:
     return str(venv / folder / name)
 
 
-def ensure_venv(venv: Path, reinstall: bool) -> None:
+def pip_install(venv: Path, *arguments: str) -> None:
     python = venv_bin(venv, "python")
-    if not os.path.exists(python):
-        print(f"creating {venv}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        reinstall = True
-    if reinstall:
-        print("installing archlint (from this checkout) and the peers", file=sys.stderr)
-        subprocess.run(
-            [python, "-m", "pip", "install", "-q", "--upgrade", "--force-reinstall", "--no-deps", str(ROOT)],
-            check=True,
-        )
-        subprocess.run([python, "-m", "pip", "install", "-q", str(ROOT), *PEERS], check=True)
+    command = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *arguments]
+    subprocess.run(command, check=True)
+
+
+def ensure_venv(workdir: Path, tool: Tool, reinstall: bool = False) -> Path:
+    """The tool's own venv, created and installed on first use; `reinstall` refreshes the tool."""
+    venv = workdir / tool.venv
+    if not (venv / MARKER).exists():
+        print(f"creating {venv}: pip install {' '.join(tool.packages)}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pip_install(venv, *tool.packages)
+        (venv / MARKER).write_text("\n".join(tool.packages) + "\n")
+    elif reinstall:
+        print(f"reinstalling {tool.name} in {venv}", file=sys.stderr)
+        pip_install(venv, "--upgrade", "--force-reinstall", "--no-deps", *tool.packages)
+        pip_install(venv, *tool.packages)  # any dependency added since
+    return venv
+
+
+def has_c_loader(venv: Path) -> bool:
+    """Whether ruamel.yaml's C loader (from ruamel.yaml.clib) is importable in the venv."""
+    null = subprocess.DEVNULL
+    probe = [venv_bin(venv, "python"), "-c", "import _ruamel_yaml"]
+    return subprocess.run(probe, cwd=venv, stdout=null, stderr=null).returncode == 0
 
 
 def ensure_corpus(workdir: Path, size: int) -> Path:
@@ -77,26 +114,33 @@ def ensure_corpus(workdir: Path, size: int) -> Path:
     return folder
 
 
-def cases(venv: Path, folder: Path, size: int) -> list[Case]:
+def archlint_cases(venv: Path, target: str, size: int) -> list[Case]:
     archlint = shlex.quote(venv_bin(venv, "archlint"))
-    checker = shlex.quote(venv_bin(venv, "check-jsonschema"))
-    target = "feature-00000.ai-feature.yaml" if size == 1 else "."
-    files = "feature-00000.ai-feature.yaml" if size == 1 else "*.ai-feature.yaml"
     clear = "rm -rf .archlint_cache"
     # Results gone, compiled catalog and gates kept: every file edited since the last run.
     edited = "find .archlint_cache/v1 -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +"
-    archlint_cases = [
+    found = [
         Case("archlint --no-cache", f"{archlint} check --no-cache {target}"),
         Case("archlint, empty cache", f"{archlint} check {target}", prepare=clear),
         Case("archlint, warm cache", f"{archlint} check {target}"),
     ]
     if size == 1:
-        archlint_cases.append(Case("archlint, edited file", f"{archlint} check {target}", prepare=edited))
-    return [
-        *archlint_cases,
-        Case("check-jsonschema", f"{checker} --schemafile {shlex.quote(str(SCHEMA))} {files}"),
-        Case("yamllint", f"{shlex.quote(venv_bin(venv, 'yamllint'))} {target}"),
-    ]
+        found.append(Case("archlint, edited file", f"{archlint} check {target}", prepare=edited))
+    return found
+
+
+def peer_case(name: str, venv: Path, target: str, files: str) -> Case:
+    if name in CHECKERS:
+        checker = shlex.quote(venv_bin(venv, "check-jsonschema"))
+        return Case(name, f"{checker} --schemafile {shlex.quote(str(SCHEMA))} {files}")
+    return Case(name, f"{shlex.quote(venv_bin(venv, name))} {target}")
+
+
+def cases(venvs: dict[str, Path], size: int) -> list[Case]:
+    target = "feature-00000.ai-feature.yaml" if size == 1 else "."
+    files = "feature-00000.ai-feature.yaml" if size == 1 else "*.ai-feature.yaml"
+    peers = [peer_case(tool.name, venvs[tool.name], target, files) for tool in PEERS]
+    return [*archlint_cases(venvs[ARCHLINT.name], target, size), *peers]
 
 
 def time_with_hyperfine(case: Case, cwd: Path, runs: int, warmup: int, env: dict[str, str]) -> list[float]:
@@ -152,6 +196,31 @@ def load() -> str:
         return "n/a"
 
 
+def row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def print_header(loaders: dict[str, bool], use_hyperfine: bool) -> None:
+    print(f"machine: {machine()}")
+    print(f"timer: {'hyperfine' if use_hyperfine else 'python'}; load average at start: {load()}")
+    found = "; ".join(f"{name}: {'yes' if loaded else 'no'}" for name, loaded in loaders.items())
+    print(f"ruamel.yaml C loader importable (`import _ruamel_yaml`) in the venv of {found}")
+    print()
+    print(row("files", "command", "median (s)", "files/s", *(f"vs {tool.name}" for tool in PEERS)))
+    print(row("---:", "---", "---:", "---:", *("---:" for _ in PEERS)))
+
+
+def print_rows(size: int, medians: dict[str, float]) -> None:
+    blank = ["" for _ in PEERS]
+    for name, median in medians.items():
+        ratios = blank
+        if name.startswith("archlint"):
+            ratios = [f"{median / medians[tool.name]:.3f}x" for tool in PEERS]
+        print(row(f"{size:,}", name, f"{median:.3f}", f"{size / median:,.0f}", *ratios), flush=True)
+    first, warm = medians["archlint, empty cache"], medians["archlint, warm cache"]
+    print(row(f"{size:,}", "first run / second run (cache)", f"{first / warm:.1f}x", "", *blank), flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="1,100,1000,10000", help="comma-separated file counts")
@@ -164,43 +233,32 @@ def main() -> int:
 
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    venv = workdir / "venv"
-    ensure_venv(venv, args.reinstall)
+    venvs = {ARCHLINT.name: ensure_venv(workdir, ARCHLINT, args.reinstall)}
+    venvs.update((tool.name, ensure_venv(workdir, tool)) for tool in PEERS)
+    loaders = {name: has_c_loader(venvs[name]) for name in CHECKERS}
     use_hyperfine = args.timer == "hyperfine" or (args.timer == "auto" and shutil.which("hyperfine"))
     timer = time_with_hyperfine if use_hyperfine else time_with_python
     # The cache key lives in the user's cache folder; keep the benchmark's apart.
     env = {**os.environ, "XDG_CACHE_HOME": str(workdir / "user-cache"), "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
-    print(f"machine: {machine()}")
-    print(f"timer: {'hyperfine' if use_hyperfine else 'python'}; load average at start: {load()}")
-    print()
-    print("| files | command | median (s) | files/s | vs check-jsonschema | vs yamllint |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print_header(loaders, bool(use_hyperfine))
     results: dict[str, dict[str, float]] = {}
     for size in (int(part) for part in args.sizes.split(",")):
         folder = ensure_corpus(workdir, size)
         runs = args.runs or {1: 20, 100: 10, 1000: 5}.get(size, 3)
         warmup = 2 if size <= 1000 else 1
-        medians: dict[str, float] = {}
-        for case in cases(venv, folder, size):
-            medians[case.name] = statistics.median(timer(case, folder, runs, warmup, env))
+        medians = {
+            case.name: statistics.median(timer(case, folder, runs, warmup, env))
+            for case in cases(venvs, size)
+        }
         results[str(size)] = medians
-        for name, median in medians.items():
-            ratios = ["", ""]
-            if name.startswith("archlint"):
-                ratios = [f"{median / medians[peer]:.3f}x" for peer in ("check-jsonschema", "yamllint")]
-            print(
-                f"| {size:,} | {name} | {median:.3f} | {size / median:,.0f} | {ratios[0]} | {ratios[1]} |",
-                flush=True,
-            )
-        first, warm = medians["archlint, empty cache"], medians["archlint, warm cache"]
-        print(f"| {size:,} | first run / second run (cache) | {first / warm:.1f}x | | | |", flush=True)
+        print_rows(size, medians)
     print()
     print(f"load average at end: {load()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"machine": machine(), "results": results}, handle, indent=2)
+            json.dump({"machine": machine(), "c_loader": loaders, "results": results}, handle, indent=2)
     return 0
 
 
