@@ -1,6 +1,7 @@
-"""libyaml through ruamel.yaml.clib: composing nodes and constructing numbers.
+"""libyaml through ruamel.yaml.clib: parse events, tag resolution, numbers.
 
-Imported lazily by `loader`, the only module that uses it.
+Imported lazily by `loader`, the only module that uses it (it builds data and
+positions from the events in one pass: no node tree).
 """
 
 from __future__ import annotations
@@ -12,88 +13,82 @@ from typing import Any
 from _ruamel_yaml import CParser
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import NodeEvent
-from ruamel.yaml.nodes import ScalarNode, SequenceNode
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-from .loader import MAX_NODES, YamlError
+from .loader import YamlError
+
+__all__ = [
+    "AliasEvent",
+    "DocumentEndEvent",
+    "DocumentStartEvent",
+    "MappingEndEvent",
+    "MappingStartEvent",
+    "ScalarEvent",
+    "SequenceEndEvent",
+    "SequenceStartEvent",
+    "StreamEndEvent",
+    "StreamStartEvent",
+    "construct_float",
+    "construct_int",
+    "events",
+    "tag_name",
+]
 
 
-def _implicit_tags() -> dict[str, list[tuple[Tag, Callable[[str], Any]]]]:
-    """ruamel's YAML 1.2 implicit resolvers by first character: (tag, its pattern's match)."""
-    table: dict[str, list[tuple[Tag, Callable[[str], Any]]]] = {}
+def _implicit_tags() -> dict[str, list[tuple[str, Callable[[str], Any]]]]:
+    """ruamel's YAML 1.2 implicit resolvers by first character: (tag name, its pattern's match)."""
+    table: dict[str, list[tuple[str, Callable[[str], Any]]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions:
             # ruamel's own compiled pattern (its lazy wrapper passes attributes through),
             # so no regex is compiled twice.
             match = regexp.match
             for character in first:
-                table.setdefault(character, []).append((Tag(suffix=tag), match))
+                table.setdefault(character, []).append((str(Tag(suffix=tag)), match))
     return table
 
 
 _IMPLICIT = _implicit_tags()
-# The Tag objects `resolve` hands out, by identity, with their names: reading
-# node.tag builds the name anew through three properties on every call.
-_NAMES = {
-    id(tag): str(tag)
-    for tag in [
-        *(tag for tags in _IMPLICIT.values() for tag, _ in tags),
-        VersionedResolver.DEFAULT_SCALAR_TAG,
-        VersionedResolver.DEFAULT_SEQUENCE_TAG,
-        VersionedResolver.DEFAULT_MAPPING_TAG,
-    ]
-}
+_STR = str(VersionedResolver.DEFAULT_SCALAR_TAG)
 
 
-def tag_of(node: Any) -> str:
-    """The node's tag (as `node.tag`), quickly for the tags resolution gives."""
-    name = _NAMES.get(id(node.ctag))
-    return name if name is not None else str(node.tag)
+def tag_name(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of a scalar written without one, by the YAML 1.2 core schema.
+
+    ruamel's VersionedResolver.resolve for version 1.2, minus what never applies
+    here (a version lookup per scalar, path resolvers): the same tags, several
+    times faster. A test compares the two on every kind of scalar.
+    """
+    if implicit[0]:  # plain, not quoted
+        for tag, match in _IMPLICIT.get(value[:1], ()):
+            if match(value):
+                return tag
+    return _STR
 
 
-class _Composer(CParser, SafeConstructor, VersionedResolver):  # type: ignore[misc]
-    """The C parser with YAML 1.2 core-schema tag resolution (as CSafeLoader, pinned to 1.2)."""
-
-    def __init__(self, text: str) -> None:
-        CParser.__init__(self, text)
-        self._parser = self._composer = self
-        SafeConstructor.__init__(self, loader=self)
-        VersionedResolver.__init__(self, version=(1, 2), loader=self)
-
-    # VersionedResolver.resolve, minus what never applies here (version lookup
-    # per scalar, path resolvers): the same tags, several times faster. A test
-    # compares the two on every kind of scalar.
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode:
-            if implicit[0]:
-                for tag, match in _IMPLICIT.get(value[:1], ()):
-                    if match(value):
-                        return tag
-            return self.DEFAULT_SCALAR_TAG
-        if kind is SequenceNode:
-            return self.DEFAULT_SEQUENCE_TAG
-        return self.DEFAULT_MAPPING_TAG
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-
-_numbers = _Composer("")
-
-
-def compose_all(text: str) -> Iterator[Any]:
-    """Yield the node tree of each document (None for an empty one)."""
-    _refuse_too_many_nodes(text)
-    composer = _Composer(text)
+def events(text: str) -> Iterator[Any]:
+    """libyaml's parse events for `text`, StreamEndEvent last; a syntax error is a YamlError."""
+    parser = CParser(text)
     try:
-        while composer.check_node():
-            node = composer.get_node()
-            yield None if _is_empty(node) else node
+        while True:
+            event = parser.get_event()
+            yield event
+            if type(event) is StreamEndEvent:
+                return
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -105,37 +100,7 @@ def compose_all(text: str) -> Iterator[Any]:
     except YAMLError as exc:  # ReaderError and friends: position is in the text
         raise YamlError(_reader_message(exc), *_reader_position(exc, text)) from None
     finally:
-        composer.dispose()
-
-
-def _refuse_too_many_nodes(text: str) -> None:
-    """Refuse a file of more than MAX_NODES nodes before composing any of it.
-
-    Composing builds Python objects (seconds for a 1 MiB file of one-character
-    items); libyaml's raw parse counts events in C first, and only a file over
-    the budget is walked event by event to locate the node that passes it.
-    """
-    try:
-        if CParser(text).raw_parse() <= MAX_NODES:
-            return
-    except YAMLError:
-        pass  # a syntax error: still count the nodes before it, below
-    parser = CParser(text)
-    nodes = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, NodeEvent):
-                nodes += 1
-                if nodes > MAX_NODES:
-                    mark = event.start_mark
-                    raise YamlError(
-                        f"the file holds more than {MAX_NODES:,} YAML nodes, the limit for one file",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-    except YAMLError:
-        return  # composing reports it with its position
+        parser.dispose()
 
 
 # What libyaml counts as a line break.
@@ -158,10 +123,6 @@ def _character_at(text: str, line: int, column: int) -> str:
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 
-def _is_empty(node: Any) -> bool:
-    return bool(node.id == "scalar" and node.tag.endswith(":null") and node.value in ("", "~"))
-
-
 def _reader_message(exc: Any) -> str:
     character = getattr(exc, "character", None)
     if isinstance(character, int):
@@ -177,12 +138,22 @@ def _reader_position(exc: Any, text: str) -> tuple[int, int]:
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
-def construct_int(node: Any) -> int:
-    value: str = node.value
+class _Numbers(SafeConstructor, VersionedResolver):
+    """ruamel's YAML 1.2 int and float constructors (hex, octal, 1_000, .inf...)."""
+
+    def __init__(self) -> None:
+        SafeConstructor.__init__(self, loader=self)
+        VersionedResolver.__init__(self, version=(1, 2), loader=self)
+
+
+_numbers = _Numbers()
+
+
+def construct_int(value: str) -> int:
     if value.isascii() and value.isdigit():
         return int(value)  # what ruamel returns for plain decimals, without its version checks
-    return int(_numbers.construct_yaml_int(node))
+    return int(_numbers.construct_yaml_int(ScalarNode("tag:yaml.org,2002:int", value)))
 
 
-def construct_float(node: Any) -> float:
-    return float(_numbers.construct_yaml_float(node))
+def construct_float(value: str) -> float:
+    return float(_numbers.construct_yaml_float(ScalarNode("tag:yaml.org,2002:float", value)))

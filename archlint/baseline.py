@@ -13,12 +13,10 @@ only the changed files) is stale only if that file no longer exists.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import UsageError
 from .finding import Finding
@@ -30,8 +28,7 @@ VERSION = 1
 _FIELDS = ("rule", "file", "path", "fingerprint", "message")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One recorded finding."""
 
     rule: str
@@ -41,8 +38,7 @@ class Entry:
     message: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What applying a baseline did to a run."""
 
     files: tuple[FileResult, ...]  # the results with baselined findings removed
@@ -56,7 +52,7 @@ class Outcome:
             "baseline": {
                 "file": self.source,
                 "matched": self.matched,
-                "stale": [dataclasses.asdict(entry) for entry in self.stale],
+                "stale": [entry._asdict() for entry in self.stale],
             }
         }
 
@@ -91,7 +87,7 @@ def entries_for(findings: Iterable[Finding]) -> list[Entry]:
 
 
 def dumps(entries: Iterable[Entry]) -> str:
-    payload = {"version": VERSION, "findings": [dataclasses.asdict(e) for e in entries]}
+    payload = {"version": VERSION, "findings": [e._asdict() for e in entries]}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -198,8 +194,7 @@ def apply(
     stale = [item for item in unmatched if item.file in checked or not exists(item.file)]
     hidden = {id(f) for f in matched}
     kept = tuple(
-        dataclasses.replace(result, findings=tuple(f for f in result.findings if id(f) not in hidden))
-        for result in files
+        result._replace(findings=tuple(f for f in result.findings if id(f) not in hidden)) for result in files
     )
     return Outcome(kept, len(matched), tuple(stale), source)
 

@@ -26,7 +26,6 @@ for: when the folder cannot be written, the run goes on without a cache.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import sys
@@ -257,7 +256,7 @@ class Results:
             data = self._pack(key[:2]).get(key)
             if data is None or data["sha"] != digest or data["file"] != display:
                 return None
-            today = the_plan.settings.today.isoformat()
+            today = the_plan.today
             if (data["from"] is not None and today < data["from"]) or (
                 data["until"] is not None and today > data["until"]
             ):
@@ -276,7 +275,7 @@ class Results:
         digest: str,
         result: FileResult,
         documents: Sequence[Document],
-        today: datetime.date,
+        today: str,
     ) -> tuple[str, dict[str, Any]] | None:
         """The entry recording a result (None: not cacheable), for `keep`."""
         valid = validity(documents, today)
@@ -315,16 +314,16 @@ class Results:
         self._pending.clear()
 
 
-def validity(documents: Sequence[Document], today: datetime.date) -> tuple[str | None, str | None] | None:
-    """The dates (inclusive, ISO) between which a result computed today holds.
+def validity(documents: Sequence[Document], today: str) -> tuple[str | None, str | None] | None:
+    """The dates (inclusive, ISO) between which a result computed `today` (ISO) holds.
 
     The only date a result depends on is whether each waiver has expired
     (`expires < today`); that answer stays the same from the day after the
     latest expired waiver to the day of the earliest unexpired one. None when
     a waiver date cannot be read (such a result is not cached).
     """
-    start: datetime.date | None = None
-    end: datetime.date | None = None
+    start: str | None = None
+    end: str | None = None
     for document in documents:
         data = document.data
         spec = data.get("spec") if isinstance(data, dict) else None
@@ -335,19 +334,18 @@ def validity(documents: Sequence[Document], today: datetime.date) -> tuple[str |
             expires = waiver.get("expires") if isinstance(waiver, dict) else None
             if expires is None:
                 continue
+            import datetime  # here: most files have no waiver
+
             try:
                 date = datetime.date.fromisoformat(expires)
             except (TypeError, ValueError):
                 return None
-            if date < today:
-                after = date + datetime.timedelta(days=1)
+            if date.isoformat() < today:
+                after = (date + datetime.timedelta(days=1)).isoformat()
                 start = after if start is None else max(start, after)
             else:
-                end = date if end is None else min(end, date)
-    return (
-        start.isoformat() if start is not None else None,
-        end.isoformat() if end is not None else None,
-    )
+                end = date.isoformat() if end is None else min(end, date.isoformat())
+    return start, end
 
 
 def _decode_finding(item: list[Any]) -> Finding:
@@ -361,7 +359,6 @@ def _decode_finding(item: list[Any]) -> Finding:
 
 def _settings_key(settings: Settings) -> str:
     """Every setting but today's date (entries carry their own validity)."""
-    import dataclasses
 
     def plain(value: Any) -> Any:
         if isinstance(value, Mapping):
@@ -370,9 +367,7 @@ def _settings_key(settings: Settings) -> str:
             return [plain(item) for item in value]
         return value
 
-    fields = {
-        f.name: plain(getattr(settings, f.name)) for f in dataclasses.fields(settings) if f.name != "today"
-    }
+    fields = {name: plain(value) for name, value in settings._asdict().items() if name != "today"}
     return json.dumps(fields, sort_keys=True, default=repr)
 
 
@@ -405,11 +400,11 @@ def _environment() -> str:
 
 # -- compiled structures as JSON ----------------------------------------------
 #
-# Catalogs and decision gates are trees of archlint's frozen dataclasses, enums,
-# tuples, mappings and CEL programs. They are written as JSON with a one-letter
-# tag per non-JSON value; reading one back only ever builds archlint's own
-# dataclasses and enums (never an arbitrary class, never pickle), and a
-# dataclass met twice (a gate and the question that names it) stays one object.
+# Catalogs and decision gates are trees of archlint's records (NamedTuples),
+# enums, tuples, mappings and CEL programs. They are written as JSON with a
+# one-letter tag per non-JSON value; reading one back only ever builds
+# archlint's own records and enums (never an arbitrary class, never pickle), and
+# a record met twice (a gate and the question that names it) stays one object.
 
 
 def encode(value: Any) -> Any:
@@ -420,6 +415,11 @@ def encode(value: Any) -> Any:
 def decode(data: Any) -> Any:
     """The value `encode` was given; ValueError, KeyError or TypeError for anything else."""
     return _Decoder()(data)
+
+
+def _is_record(kind: Any) -> bool:
+    """An archlint record: a class made with typing.NamedTuple."""
+    return isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields")
 
 
 def _plain(value: Any) -> bool:
@@ -439,7 +439,6 @@ class _Encoder:
         self.keep: list[Any] = []  # keeps encoded objects alive, so ids stay unique
 
     def __call__(self, value: Any) -> Any:
-        import dataclasses
         from enum import Enum
 
         from .cel import Program
@@ -451,13 +450,13 @@ class _Encoder:
             return {"E": _class_name(kind), "v": value.value}
         if kind is Program:
             return {"P": [value.source, value.serialize().hex()]}
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if _is_record(kind):
             number = self.seen.get(id(value))
             if number is not None:
                 return {"R": number}
             number = self.seen[id(value)] = len(self.seen)
             self.keep.append(value)
-            fields = {f.name: self(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+            fields = {name: self(item) for name, item in value._asdict().items()}
             return {"D": _class_name(kind), "n": number, "f": fields}
         if _plain(value):
             return {"J": value}
@@ -492,12 +491,9 @@ class _Decoder:
         if "R" in data:
             return self.objects[data["R"]]
         if "D" in data:
-            import dataclasses
-
             cls: Any = _archlint_class(data["D"])
-            made_by_dataclass = dataclasses.is_dataclass(cls)  # (a variable: no type narrowing)
-            if not made_by_dataclass:
-                raise TypeError(f"{data['D']} is not a dataclass")
+            if not _is_record(cls):
+                raise TypeError(f"{data['D']} is not a record")
             value = cls(**{name: self(item) for name, item in data["f"].items()})
             self.objects[data["n"]] = value
             return value

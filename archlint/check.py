@@ -5,10 +5,10 @@ path -> Document(s) -> schema problems | policy findings -> waivers -> FileResul
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from . import engine, waivers
 from .finding import Finding, Severity
@@ -20,8 +20,7 @@ SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
 YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """What checking one file produced."""
 
     file: str
@@ -30,16 +29,18 @@ class FileResult:
     evaluated: tuple[str, ...] = ()  # rule ids run on the file, for JUnit
 
 
-@dataclass(frozen=True)
-class Report:
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class Report(NamedTuple):
     """Everything a reporter may read. Reporters never filter or decide exit codes."""
 
     files: tuple[FileResult, ...]
     rules: tuple[Rule, ...]
     fail_on: Severity = Severity.ERROR
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = _NOTHING
     # The loaded policies, for reporters that render rule help (SARIF help.text/markdown).
-    catalog: Catalog | None = field(default=None, repr=False, compare=False)
+    catalog: Catalog | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -61,8 +62,7 @@ class Report:
         return any(finding.severity.rank >= self.fail_on.rank for finding in self.active)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What every file is checked with, prepared once per run."""
 
     catalog: Catalog
@@ -71,10 +71,8 @@ class Plan:
     engine_rules: frozenset[str]  # enabled engine rule ids
     params: Mapping[str, Any]
     known_rules: frozenset[str]
-
-    @cached_property  # once per plan, not once per file: every FileResult carries it
-    def evaluated(self) -> tuple[str, ...]:
-        return tuple(sorted({rule.id for rule in self.rules} | self.engine_rules))
+    evaluated: tuple[str, ...]  # every enabled rule id: each FileResult carries this one tuple
+    today: str  # the day waivers are judged on, ISO (YYYY-MM-DD)
 
 
 def plan(catalog: Catalog, settings: Settings) -> Plan:
@@ -88,6 +86,8 @@ def plan(catalog: Catalog, settings: Settings) -> Plan:
         engine_rules=frozenset(rule.id for rule in active if rule.engine),
         params=params,
         known_rules=frozenset(rule.id for rule in catalog.rules),
+        evaluated=tuple(sorted(rule.id for rule in active)),
+        today=settings.today.isoformat() if settings.today else time.strftime("%Y-%m-%d"),
     )
 
 
@@ -153,7 +153,7 @@ def _locate(document: Document, display: str, feature: str | None) -> engine.Mak
     def make(rule: str, name: str, severity: Severity, message: str, path: Path) -> Finding:
         _, line, column = document.locate(path)
         dotted = ".".join(str(part) for part in path)
-        return Finding(rule, name, severity, message, display, dotted, line, column, feature, document.index)
+        return Finding(rule, name, severity, message, display, dotted, line, column, feature, document.number)
 
     return make
 
@@ -175,7 +175,7 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
         findings,
         spec.get("waivers", []),
         the_plan.known_rules,
-        the_plan.settings.today,
+        the_plan.today,
         make,
         honour=the_plan.settings.waivers,
     )

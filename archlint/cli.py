@@ -6,24 +6,12 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__
 from .errors import ArchlintError
 from .reporters import REPORTERS
-
-# subcommand -> module in archlint.commands with `run(args) -> int`
-COMMANDS: dict[str, str] = {
-    "check": "check",
-    "explain": "explain",
-    "rules": "rules",
-    "schema": "schema",
-    "test": "test",
-    "config": "config",
-    "decide": "decide",
-    "init": "init",
-}
 
 
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -95,21 +83,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **options)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    # Subparsers are of the parser's own class, so they format help the same way.
-    parser = _Parser(
-        prog="archlint",
-        description="Policy-as-code linter for AI architecture decisions.",
-    )
-    parser.add_argument("--version", action="version", version=f"archlint {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = sub.add_parser(
-        "check",
-        help="check ai-feature.yaml files",
-        description="Validate feature files against the schema and evaluate every policy rule.",
-    )
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--format", choices=tuple(REPORTERS), help="output format (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
@@ -128,49 +102,35 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     _add_policy_options(check)
 
-    explain = sub.add_parser(
-        "explain",
-        help="explain a rule",
-        description="What a rule checks, why, what to do instead, with sources.",
-    )
+
+def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("rule", metavar="RULE", help="rule id (FT004) or name (too-few-training-examples)")
     explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     _add_policy_options(explain)
 
-    rules = sub.add_parser("rules", help="list every loaded rule", description="List every loaded rule.")
+
+def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--format", choices=("text", "json"), default="text")
     _add_policy_options(rules)
 
-    schema = sub.add_parser(
-        "schema",
-        help="print the JSON Schema",
-        description="Print the JSON Schema of ai-feature.yaml or policy files.",
-    )
+
+def _schema_arguments(schema: argparse.ArgumentParser) -> None:
     schema.add_argument("--policy", action="store_true", help="the schema of policy files instead")
 
-    test = sub.add_parser(
-        "test",
-        help="run the pass/fail cases of policy files",
-        description="Run the pass/fail cases embedded in policy files (the built-in ones by default).",
-    )
+
+def _test_arguments(test: argparse.ArgumentParser) -> None:
     test.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders")
     test.add_argument("--verbose", "-v", action="store_true", help="list every case, not only failures")
     _add_policy_options(test)
 
-    config = sub.add_parser(
-        "config",
-        help="print the effective configuration",
-        description="Print the effective configuration and where each value came from.",
-    )
+
+def _config_arguments(config: argparse.ArgumentParser) -> None:
     config.add_argument("--format", choices=("text", "json"), default="text")
     _add_selection_options(config)
     _add_policy_options(config)
 
-    decide = sub.add_parser(
-        "decide",
-        help="recommend an approach for a feature",
-        description="Walk the decision gates for a feature and recommend an approach.",
-    )
+
+def _decide_arguments(decide: argparse.ArgumentParser) -> None:
     decide.add_argument("file", metavar="FILE", help="an ai-feature.yaml file")
     decide.add_argument(
         "--format",
@@ -185,11 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_options(decide)
 
-    init = sub.add_parser(
-        "init",
-        help="write a first ai-feature.yaml",
-        description="Ask the questions of the decision gates and write a valid, commented ai-feature.yaml.",
-    )
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("--output", "-o", metavar="PATH", default="ai-feature.yaml", help="file to write")
     init.add_argument("--answers", metavar="FILE", help="take the answers from a YAML file (no questions)")
     init.add_argument(
@@ -200,17 +157,82 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer one question, e.g. --set problem=knowledge (repeatable; no questions asked)",
     )
     init.add_argument("--defaults", action="store_true", help="accept every default without asking")
+
+
+# subcommand -> (help, description, its arguments); its code is archlint.commands.<name>.run
+_SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": (
+        "check ai-feature.yaml files",
+        "Validate feature files against the schema and evaluate every policy rule.",
+        _check_arguments,
+    ),
+    "explain": (
+        "explain a rule",
+        "What a rule checks, why, what to do instead, with sources.",
+        _explain_arguments,
+    ),
+    "rules": ("list every loaded rule", "List every loaded rule.", _rules_arguments),
+    "schema": (
+        "print the JSON Schema",
+        "Print the JSON Schema of ai-feature.yaml or policy files.",
+        _schema_arguments,
+    ),
+    "test": (
+        "run the pass/fail cases of policy files",
+        "Run the pass/fail cases embedded in policy files (the built-in ones by default).",
+        _test_arguments,
+    ),
+    "config": (
+        "print the effective configuration",
+        "Print the effective configuration and where each value came from.",
+        _config_arguments,
+    ),
+    "decide": (
+        "recommend an approach for a feature",
+        "Walk the decision gates for a feature and recommend an approach.",
+        _decide_arguments,
+    ),
+    "init": (
+        "write a first ai-feature.yaml",
+        "Ask the questions of the decision gates and write a valid, commented ai-feature.yaml.",
+        _init_arguments,
+    ),
+}
+COMMANDS = tuple(_SUBCOMMANDS)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (a run's start-up cost) only `command`'s subparser."""
+    # Subparsers are of the parser's own class, so they format help the same way.
+    parser = _Parser(
+        prog="archlint",
+        description="Policy-as-code linter for AI architecture decisions.",
+    )
+    parser.add_argument("--version", action="version", version=f"archlint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, description, add_arguments) in _SUBCOMMANDS.items():
+        if command is None or name == command:
+            add_arguments(sub.add_parser(name, help=summary, description=description))
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand a command line names, when it is the first word that is not an option
+    (archlint's own options take no value); None builds every subparser, as help needs."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in _SUBCOMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_command_in(words))
+    args = parser.parse_args(words)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        module = importlib.import_module(f"archlint.commands.{COMMANDS[args.command]}")
+        module = importlib.import_module(f"archlint.commands.{args.command}")
         code: int = module.run(args)
         return code
     except ArchlintError as exc:

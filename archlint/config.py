@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import ConfigError
 from .finding import Severity
@@ -39,14 +39,13 @@ KEYS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """The effective settings, the config file used, and each value's origin."""
 
     settings: Settings
     file: str | None
-    origins: Mapping[str, str] = field(default_factory=dict)
-    text: str = field(default="", repr=False)  # the config file's text, to locate values in errors
+    origins: Mapping[str, str] = MappingProxyType({})
+    text: str = ""  # the config file's text, to locate values in errors
 
     def where(self, key: str, item: str | None = None) -> tuple[str | None, int | None]:
         """(config file, line) of a value; (None, None) when it came from the command line."""

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import cel
 from .errors import PolicyError
@@ -37,8 +36,7 @@ class GateError(PolicyError):
     """A gate that could not be evaluated on a document (the gates file is at fault)."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One way out of a gate: taken when `when` holds (or always, when it is None)."""
 
     when: cel.Program | None
@@ -50,8 +48,7 @@ class Outcome:
     line: int
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(NamedTuple):
     number: int
     id: str
     title: str
@@ -64,8 +61,7 @@ class Gate:
     chooser: cel.Program | None = None
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(NamedTuple):
     """What an absent field is taken to be; `value` None means nothing is filled in."""
 
     path: Path
@@ -73,8 +69,7 @@ class Assumption:
     note: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """One question of `archlint init`, filling one field of the feature file."""
 
     id: str
@@ -90,8 +85,23 @@ class Question:
     pattern: str | None = None
 
 
-@dataclass(frozen=True)
-class Gates:
+class Filling(NamedTuple):
+    """The assumed values as a tree, so filling a document copies each section once."""
+
+    leaves: tuple[tuple[str, Any], ...]
+    children: tuple[tuple[str, Filling], ...]
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[Sequence[str | int], Any]]) -> Filling:
+        leaves = tuple((str(path[0]), value) for path, value in pairs if len(path) == 1)
+        groups: dict[str, list[tuple[Sequence[str | int], Any]]] = {}
+        for path, value in pairs:
+            if len(path) > 1:
+                groups.setdefault(str(path[0]), []).append((path[1:], value))
+        return cls(leaves, tuple((key, cls.of(group)) for key, group in groups.items()))
+
+
+class Gates(NamedTuple):
     """A loaded, compiled gates file."""
 
     name: str
@@ -101,7 +111,7 @@ class Gates:
     gates: tuple[Gate, ...]
     questions: tuple[Question, ...]
     params: tuple[str, ...]  # the catalog params the gates read
-    filling: Filling = field(default_factory=lambda: Filling((), ()), repr=False)
+    filling: Filling = Filling((), ())
 
     @property
     def builtin(self) -> bool:
@@ -111,8 +121,7 @@ class Gates:
         return next((gate for gate in self.gates if gate.id == key), None)
 
 
-@dataclass(frozen=True)
-class FieldValue:
+class FieldValue(NamedTuple):
     """A field that decided a step: its value, and whether it was assumed."""
 
     path: Path
@@ -125,8 +134,7 @@ class FieldValue:
         return dotted(self.path)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One gate on the path: the outcome taken and why."""
 
     gate: Gate
@@ -137,8 +145,7 @@ class Step:
     recommendation: str | None  # set on the last step only
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     feature: str
     declared: str
     recommendation: str
@@ -186,8 +193,9 @@ def decide(
 ) -> Decision:
     """Walk the gates for one schema-valid feature document.
 
-    With `explain` false the steps carry no labels, reasons or field values:
-    enough to compare the recommendation (DEC001) at a fraction of the cost.
+    With `explain` false the steps carry no labels or field values, and no
+    reasons but the deciding step's when the recommendation differs from the
+    declared approach: enough for DEC001 at a fraction of the cost.
     Raises GateError when a condition cannot be evaluated or a recommendation
     is not one of the four approaches: the gates file is broken, not the feature.
     """
@@ -231,6 +239,9 @@ def decide(
                 fields=tuple(_field_value(data["spec"], spec, path, gates) for path in outcome.fields),
                 recommendation=recommendation,
             )
+        elif recommendation is not None and recommendation != data["spec"]["approach"]:
+            # The deciding step of a disagreeing walk keeps its reason: DEC001 quotes it.
+            step = Step(gate, outcome, "", render(outcome.because, spec, params, state), (), recommendation)
         else:
             step = Step(gate, outcome, "", "", (), recommendation)
         steps.append(step)
@@ -289,23 +300,6 @@ def _fill(spec: Mapping[str, Any], filling: Filling) -> dict[str, Any]:
     return filled
 
 
-@dataclass(frozen=True)
-class Filling:
-    """The assumed values as a tree, so filling a document copies each section once."""
-
-    leaves: tuple[tuple[str, Any], ...]
-    children: tuple[tuple[str, Filling], ...]
-
-    @classmethod
-    def of(cls, pairs: Sequence[tuple[Sequence[str | int], Any]]) -> Filling:
-        leaves = tuple((str(path[0]), value) for path, value in pairs if len(path) == 1)
-        groups: dict[str, list[tuple[Sequence[str | int], Any]]] = {}
-        for path, value in pairs:
-            if len(path) > 1:
-                groups.setdefault(str(path[0]), []).append((path[1:], value))
-        return cls(leaves, tuple((key, cls.of(group)) for key, group in groups.items()))
-
-
 def _lookup(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
     for part in path:
         if not isinstance(data, dict) or part not in data:
@@ -355,7 +349,6 @@ def check(document: Document, catalog: Any, params: Mapping[str, Any], make: Mak
         decision = decide(document.data, gates, params, explain=False)
         if decision.agrees:
             return []
-        decision = decide(document.data, gates, params)
     except GateError as exc:
         message = f"the decision gates could not be evaluated on this document: {exc.message}"
         return [make(*POLICY_ERROR, message, ("spec", "approach"))]

@@ -15,9 +15,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .policies import Catalog, Rule
@@ -197,8 +196,7 @@ field or whose finding points at it (see [the rule reference](rules.md)). A fiel
 """
 
 
-@dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
     path: str
     node: Mapping[str, Any]
     required: bool

@@ -15,17 +15,16 @@ import errno
 import math
 import os
 import stat
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 Path = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 20_000
-# Nodes as written, all documents of a file together: counted in C before any
-# Python object is built, so a 1 MiB file of tiny nodes is refused in milliseconds.
+# Nodes as written, all documents of a file together, counted as libyaml reports
+# them: a 1 MiB file of tiny nodes is refused after 20,000 small steps, in milliseconds.
 MAX_NODES = 20_000
 # CEL integers are 64-bit; a larger YAML integer could not be evaluated by any rule.
 _INT64 = (-(2**63), 2**63 - 1)
@@ -50,13 +49,12 @@ class YamlError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """One YAML document: its data and where each path stands in the file."""
 
     data: Any
-    positions: Mapping[Path, tuple[int, int]] = field(repr=False)
-    index: int = 0
+    positions: Mapping[Path, tuple[int, int]]
+    number: int = 0  # its place in the file, from 0
     start_line: int = 1
 
     def locate(self, path: Path) -> tuple[Path, int, int]:
@@ -117,12 +115,24 @@ def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The first `max_bytes + 1` bytes of a regular file (OSError propagates)."""
-    # O_NONBLOCK so a FIFO named like a feature file cannot hang the run.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+    # O_NONBLOCK so a FIFO named like a feature file cannot hang the run; plain
+    # os.read calls, as a buffered file object costs more than reading a small file.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", path)
-        return handle.read(max_bytes + 1)
+        wanted = max_bytes + 1
+        chunks = []
+        while wanted > 0:
+            chunk = os.read(descriptor, min(wanted, max(status.st_size + 1, 4096)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def decode_limited(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -138,135 +148,242 @@ def decode_limited(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
 def load_all(text: str) -> list[Document]:
     """Parse every non-empty document in `text`.
 
-    Raises YamlError for the first problem found, so a file is either fully
-    understood or reported as broken; never half-read.
+    Raises YamlError for the first problem found, in document order, so a file
+    is either fully understood or reported as broken; never half-read.
     """
     from . import _yaml
 
+    return _build(_yaml, text)
+
+
+_STR, _NULL, _BOOL, _INT, _FLOAT = (_CORE + name for name in ("str", "null", "bool", "int", "float"))
+_SEQ, _MAP, _MERGE, _TIMESTAMP = (_CORE + name for name in ("seq", "map", "merge", "timestamp"))
+_NOT_PLAIN = "is not allowed: only plain YAML 1.2 data is accepted"
+
+
+class _Collection:
+    """A sequence or mapping being built: its value so far, where it is, its expanded size."""
+
+    __slots__ = ("anchor", "key", "path", "position", "seen", "size", "tag", "value")
+
+    def __init__(self, value: Any, path: Path, position: tuple[int, int], anchor: Any, tag: Any) -> None:
+        self.value = value
+        self.path = path
+        self.position = position
+        self.anchor: str | None = anchor
+        self.tag: str | None = tag  # a sequence's explicit tag, judged after its items
+        self.size = 1
+        self.key: str | None = None  # a mapping's key waiting for its value
+        # A mapping's keys and where each stands; None for a sequence.
+        self.seen: dict[str, tuple[int, int]] | None = {} if type(value) is dict else None
+
+
+class _Anchor(NamedTuple):
+    """What an alias to this anchor stands for."""
+
+    value: Any
+    size: int  # expanded nodes
+    position: tuple[int, int]
+    text: str | None  # a scalar's text, for an alias used as a key; None for a collection
+    tag: str | None
+    done: bool = True  # False while its collection is still being built
+
+
+def _build(yaml: Any, text: str) -> list[Document]:
+    """Plain data and positions from libyaml's parse events, in one pass (no node tree).
+
+    Aliased values are built once and shared, as every YAML loader does; the
+    expanded size is counted so a "billion laughs" document is refused before
+    anything downstream walks it. Nesting is bounded by MAX_DEPTH, and the
+    nodes of a file by MAX_NODES, counted as the events arrive.
+    """
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    tag_name = yaml.tag_name
     documents: list[Document] = []
-    for index, node in enumerate(_yaml.compose_all(text)):
-        if node is None:
+    number = -1
+    nodes = 0
+    stack: list[_Collection] = []
+    anchors: dict[str, _Anchor] = {}
+    positions: dict[Path, tuple[int, int]] = {}
+    root: Any = None
+    empty = False
+    for event in yaml.events(text):
+        kind = type(event)
+        if kind is scalar or kind is mapping_start or kind is sequence_start or kind is alias:
+            nodes += 1
+            mark = event.start_mark
+            position = (mark.line + 1, mark.column + 1)
+            if nodes > MAX_NODES:
+                raise YamlError(
+                    f"the file holds more than {MAX_NODES:,} YAML nodes, the limit for one file", *position
+                )
+            path: Path = ()
+            parent = stack[-1] if stack else None
+            if parent is None:
+                positions[()] = position
+            elif parent.seen is None:  # a sequence item
+                path = (*parent.path, len(parent.value))
+                positions[path] = position
+            elif parent.key is None:  # a mapping key
+                if (
+                    kind is scalar
+                    and event.tag is None
+                    and event.anchor is None
+                    and tag_name(event.value, event.implicit) == _STR
+                ):
+                    key = event.value  # the usual key: a plain word
+                else:
+                    key, position = _key(event, kind is scalar, kind is alias, position, anchors, tag_name)
+                seen = parent.seen
+                if key in seen:
+                    line, column = seen[key]
+                    raise YamlError(
+                        f"duplicate key {key!r} (first defined at line {line}, column {column})", *position
+                    )
+                seen[key] = positions[(*parent.path, key)] = position
+                parent.key = key
+                parent.size += 1
+                continue
+            else:  # a mapping value
+                path = (*parent.path, parent.key)
+            if kind is alias:
+                value, size = _alias(event.anchor, position, anchors)[:2]
+            elif len(stack) > MAX_DEPTH:
+                raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", *position)
+            elif kind is scalar:
+                value = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = tag_name(value, event.implicit)
+                if tag != _STR:
+                    if parent is None and tag == _NULL and value in ("", "~"):
+                        empty = True  # an empty document (a bare `---`, `~`): skipped
+                    value = _scalar(value, tag, position)
+                size = 1
+                if event.anchor is not None:
+                    _anchor(anchors, event.anchor, _Anchor(value, 1, position, event.value, tag))
+            else:
+                tag = event.tag
+                if tag == "!":
+                    tag = None
+                if kind is mapping_start:
+                    if tag is not None and tag != _MAP:
+                        raise YamlError(f"tag {tag!r} {_NOT_PLAIN}", *position)
+                    stack.append(_Collection({}, path, position, event.anchor, None))
+                else:
+                    stack.append(_Collection([], path, position, event.anchor, tag))
+                if event.anchor is not None:
+                    _anchor(anchors, event.anchor, _Anchor(None, 0, position, None, None, done=False))
+                continue
+        elif kind in ends:
+            collection = stack.pop()
+            value, size = collection.value, collection.size
+            if collection.tag is not None and collection.tag != _SEQ:
+                raise YamlError(f"tag {collection.tag!r} {_NOT_PLAIN}", *collection.position)
+            if size > MAX_EXPANDED_NODES:
+                raise YamlError(
+                    f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
+                    *collection.position,
+                )
+            if collection.anchor is not None:
+                anchors[collection.anchor] = _Anchor(value, size, collection.position, None, None)
+            parent = stack[-1] if stack else None
+        elif kind is yaml.DocumentStartEvent:
+            number += 1
+            anchors, positions, root, empty = {}, {}, None, False
             continue
-        data, positions = _construct(node)
-        documents.append(Document(data, positions, index, node.start_mark.line + 1))
+        else:
+            if kind is yaml.DocumentEndEvent and not empty:
+                documents.append(Document(root, positions, number, positions[()][0]))
+            continue
+        # A finished value: into its parent, or the document's root.
+        if parent is None:
+            root = value
+        elif parent.seen is None:
+            parent.value.append(value)
+            parent.size += size
+        else:
+            parent.value[parent.key] = value
+            parent.key = None
+            parent.size += size
     return documents
 
 
-def _mark(node: Any) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _key(
+    event: Any,
+    is_scalar: bool,
+    is_alias: bool,
+    position: tuple[int, int],
+    anchors: dict[str, _Anchor],
+    tag_name: Any,
+) -> tuple[str, tuple[int, int]]:
+    """A mapping key's text and where it stands; YamlError for a key plain data cannot have."""
+    if is_scalar:
+        text, tag = event.value, event.tag
+        if tag is None or tag == "!":
+            tag = tag_name(text, event.implicit)
+    elif is_alias:  # an alias stands where its anchor is
+        _, _, position, text, tag, _ = _alias(event.anchor, position, anchors)
+    else:
+        text = tag = None
+    if text is None or tag is None:
+        raise YamlError("mapping keys must be plain scalars, not collections", *position)
+    if tag == _MERGE:
+        raise YamlError("merge keys ('<<') are not supported; write the keys out", *position)
+    value = text if tag == _STR else _scalar(text, tag, position)  # refuses forbidden tags on keys too
+    if is_scalar and event.anchor is not None:
+        _anchor(anchors, event.anchor, _Anchor(value, 1, position, text, tag))
+    return text, position
 
 
-def _scalar(node: Any, tag: str) -> Any:
-    value: str = node.value
-    if tag == _CORE + "str" or tag == "!" or tag == _CORE + "timestamp":
+def _alias(name: str, position: tuple[int, int], anchors: dict[str, _Anchor]) -> _Anchor:
+    anchor = anchors.get(name)
+    if anchor is None:
+        raise YamlError(
+            f"found undefined alias *{name}: no anchor &{name} before it in this document", *position
+        )
+    if not anchor.done:
+        raise YamlError(
+            f"alias *{name} is inside the collection it names: recursive data is not accepted", *position
+        )
+    return anchor
+
+
+def _anchor(anchors: dict[str, _Anchor], name: str, anchor: _Anchor) -> None:
+    earlier = anchors.get(name)
+    if earlier is not None:
+        line, column = earlier.position
+        raise YamlError(
+            f"duplicate anchor &{name} (first defined at line {line}, column {column})", *anchor.position
+        )
+    anchors[name] = anchor
+
+
+def _scalar(text: str, tag: str, position: tuple[int, int]) -> Any:
+    """A scalar's value by its resolved tag; YamlError for a tag plain data does not have."""
+    if tag in (_STR, _TIMESTAMP):
         # Dates stay strings ("2027-03-31") so every consumer sees one type.
-        return value
-    if tag == _CORE + "null":
+        return text
+    if tag == _NULL:
         return None
-    if tag == _CORE + "bool":
-        return value.lower() == "true"
-    if tag == _CORE + "int":
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
         from . import _yaml  # here, not per scalar: most scalars are strings
 
         try:
-            number = _yaml.construct_int(node)
+            number = _yaml.construct_int(text)
         except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
             number = None
         if number is None or not _INT64[0] <= number <= _INT64[1]:
-            shown = value if len(value) <= 24 else value[:21] + "..."
-            raise YamlError(f"integer {shown} is out of range: numbers must fit in 64 bits", *_mark(node))
+            shown = text if len(text) <= 24 else text[:21] + "..."
+            raise YamlError(f"integer {shown} is out of range: numbers must fit in 64 bits", *position)
         return number
-    if tag == _CORE + "float":
+    if tag == _FLOAT:
         from . import _yaml
 
-        real = _yaml.construct_float(node)
-        return real if math.isfinite(real) else value
-    raise YamlError(f"tag {tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node))
-
-
-def _key(node: Any, tag_of: Callable[[Any], str]) -> str:
-    if node.id != "scalar":
-        raise YamlError("mapping keys must be plain scalars, not collections", *_mark(node))
-    tag = tag_of(node)
-    if tag == _CORE + "merge":
-        raise YamlError("merge keys ('<<') are not supported; write the keys out", *_mark(node))
-    if tag != _CORE + "str":
-        _scalar(node, tag)  # rejects forbidden tags on keys too
-    return str(node.value)
-
-
-def _construct(root: Any) -> tuple[Any, dict[Path, tuple[int, int]]]:
-    """Turn a composed node tree into plain data.
-
-    Aliased nodes are built once and shared, as every YAML loader does; the
-    expanded size is counted so a "billion laughs" document is refused before
-    anything downstream walks it. Recursion is bounded by MAX_DEPTH. Problems
-    are found in document order: a mapping's keys before its values, a
-    sequence's items before its own tag.
-    """
-    from . import _yaml
-
-    tag_of = _yaml.tag_of
-    built: dict[int, tuple[Any, int]] = {}  # id(node) -> (value, expanded size)
-    positions: dict[Path, tuple[int, int]] = {(): _mark(root)}
-    str_tag, seq_tag, map_tag = _CORE + "str", _CORE + "seq", _CORE + "map"
-
-    def build(node: Any, path: Path, depth: int) -> tuple[Any, int]:
-        key = id(node)
-        done = built.get(key)
-        if done is not None:
-            return done  # an alias: already built, shared
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", *_mark(node))
-        kind = node.id
-        if kind == "scalar":
-            tag = tag_of(node)
-            value = node.value if tag == str_tag else _scalar(node, tag)
-            built[key] = done = (value, 1)
-            return done
-        size = 1
-        result: Any
-        if kind == "sequence":
-            result = []
-            for index, item in enumerate(node.value):
-                item_path = (*path, index)
-                mark = item.start_mark
-                positions[item_path] = (mark.line + 1, mark.column + 1)
-                value, item_size = build(item, item_path, depth + 1)
-                result.append(value)
-                size += item_size
-            if tag_of(node) != seq_tag:
-                raise YamlError(
-                    f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
-                )
-        else:
-            if tag_of(node) != map_tag:
-                raise YamlError(
-                    f"tag {node.tag!r} is not allowed: only plain YAML 1.2 data is accepted", *_mark(node)
-                )
-            seen: dict[str, tuple[int, int]] = {}
-            for key_node, _ in node.value:
-                name = _key(key_node, tag_of)
-                if name in seen:
-                    line, column = seen[name]
-                    raise YamlError(
-                        f"duplicate key {name!r} (first defined at line {line}, column {column})",
-                        *_mark(key_node),
-                    )
-                mark = key_node.start_mark
-                seen[name] = positions[(*path, name)] = (mark.line + 1, mark.column + 1)
-            result = {}
-            for key_node, value_node in node.value:
-                name = str(key_node.value)
-                value, value_size = build(value_node, (*path, name), depth + 1)
-                result[name] = value
-                size += 1 + value_size
-        if size > MAX_EXPANDED_NODES:
-            raise YamlError(
-                f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
-                *_mark(node),
-            )
-        built[key] = done = (result, size)
-        return done
-
-    return build(root, (), 0)[0], positions
+        real = _yaml.construct_float(text)
+        return real if math.isfinite(real) else text
+    raise YamlError(f"tag {tag!r} is not allowed: only plain YAML 1.2 data is accepted", *position)

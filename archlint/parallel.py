@@ -103,7 +103,7 @@ class Checker:
             result = check_documents(documents, display, self.plan)
         if results is None:
             return result, None
-        return result, results.entry(display, digest, result, documents, self.plan.settings.today)
+        return result, results.entry(display, digest, result, documents, self.plan.today)
 
 
 def default_jobs() -> int:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import cel, messages, resources
 from .errors import PolicyError
@@ -37,14 +36,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     title: str
     url: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One rule: metadata for people, a compiled condition for the engine."""
 
     id: str
@@ -55,14 +52,14 @@ class Rule:
     remediation: str
     references: tuple[Reference, ...]
     tags: tuple[str, ...]
-    tests: Mapping[str, tuple[Mapping[str, Any], ...]] = field(repr=False)
+    tests: Mapping[str, tuple[Mapping[str, Any], ...]]
     source: str = ""
     line: int = 1
     column: int = 1
     policy_set: str = ""
     builtin: bool = False
     engine: bool = False
-    condition: cel.Program | None = field(default=None, repr=False)
+    condition: cel.Program | None = None
     path: Path = ()
     message: str = ""
 
@@ -71,16 +68,14 @@ class Rule:
         return self.condition.source if self.condition else ""
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     default: Any
     description: str
     source: str
 
 
-@dataclass(frozen=True)
-class PolicySet:
+class PolicySet(NamedTuple):
     name: str
     source: str
     builtin: bool
@@ -88,8 +83,7 @@ class PolicySet:
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     """Every loaded policy set, and the rules and params they declare."""
 
     sets: tuple[PolicySet, ...]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .check import Plan, check_documents, check_text
 from .finding import Finding
@@ -19,11 +18,10 @@ from .policies import Catalog, PolicySet, Rule
 from .settings import Settings
 
 
-@dataclass(frozen=True)
-class CaseResult:
+class CaseResult(NamedTuple):
     rule: Rule
     kind: str  # "pass" or "fail", or "missing" for a rule with no fail case
-    index: int
+    case: int  # the case's place among its rule's pass or fail cases
     description: str
     ok: bool
     findings: tuple[Finding, ...] = ()
@@ -32,7 +30,7 @@ class CaseResult:
     def label(self) -> str:
         if self.kind == "missing":
             return f"{self.rule.id} has no failing case"
-        return f"{self.rule.id} {self.kind}[{self.index}] {self.description}".rstrip()
+        return f"{self.rule.id} {self.kind}[{self.case}] {self.description}".rstrip()
 
 
 def merge(base: Any, overlay: Any) -> Any:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import resources
 from .loader import Path
@@ -25,8 +24,7 @@ _YAML11_BOOLEANS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SchemaProblem:
+class SchemaProblem(NamedTuple):
     """One way a document breaks the schema, at the path it concerns."""
 
     path: Path

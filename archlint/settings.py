@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .finding import Severity
 
+if TYPE_CHECKING:
+    import datetime
 
-@dataclass(frozen=True)
-class Settings:
+# Shared by every default Settings: typed read-only, never mutated (a
+# MappingProxyType would not pickle, and Settings travel to spawned workers).
+_NONE: Mapping[str, Any] = {}
+
+
+class Settings(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = _NONE
     fail_on: Severity = Severity.ERROR
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = _NONE
     policy_paths: tuple[str, ...] = ()
     builtin_policies: bool = True
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     waivers: bool = True
-    today: datetime.date = field(default_factory=datetime.date.today)
+    today: datetime.date | None = None  # None: the day of the run
 
 
 def matches(selector: str, rule_id: str, rule_name: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ def apply(
     findings: Sequence[Finding],
     waivers: Sequence[dict[str, Any]],
     known_rules: Collection[str],
-    today: datetime.date,
+    today: str,
     make: MakeFinding,
     honour: bool = True,
 ) -> list[Finding]:
@@ -30,6 +29,8 @@ def apply(
     An expired waiver (WVR001) or one naming an unknown rule (WVR003) waives
     nothing; a valid waiver whose rule did not fire is reported unused
     (WVR002). With `honour` false (--no-waivers) nothing is suppressed.
+    `today` and the waivers' dates are ISO days (YYYY-MM-DD, as the schema
+    requires), which compare as strings in date order.
     """
     result = list(findings)
     extra: list[Finding] = []
@@ -45,9 +46,9 @@ def apply(
             message = f"waiver names rule {rule}, which cannot be waived: fix the policy or the file instead"
             extra.append(make(*UNKNOWN, message, (*at, "rule")))
             continue
-        expires = datetime.date.fromisoformat(waiver["expires"])
+        expires = waiver["expires"]
         if expires < today:
-            message = f"waiver for {rule} expired on {expires.isoformat()}; renew it or fix the finding"
+            message = f"waiver for {rule} expired on {expires}; renew it or fix the finding"
             extra.append(make(*EXPIRED, message, (*at, "expires")))
             continue
         covered = [i for i, finding in enumerate(result) if finding.rule == rule]
@@ -59,7 +60,7 @@ def apply(
             justification = (
                 # One line: a `|` block reason must not split a finding across lines.
                 f"{' '.join(waiver['reason'].split())} "
-                f"(approved by {' '.join(waiver['approved_by'].split())}, expires {expires.isoformat()})"
+                f"(approved by {' '.join(waiver['approved_by'].split())}, expires {expires})"
             )
             for i in covered:
                 result[i] = result[i]._replace(suppressed=justification)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,29 @@ def test_help_on_every_command(command: str, capsys: pytest.CaptureFixture[str])
 def test_no_command_prints_help_and_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: archlint" in capsys.readouterr().out
+
+
+def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--debug", "--help"])
+    assert exited.value.code == 0
+    listed = capsys.readouterr().out
+    assert all(f"    {command} " in listed for command in COMMANDS)
+
+
+@pytest.mark.parametrize("argv", [["chek"], ["--debug", "chek", "x"]])
+def test_unknown_command_names_the_choices(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "invalid choice: 'chek'" in error and all(repr(command) in error for command in COMMANDS)
+
+
+def test_a_path_named_like_a_command_is_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rules").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-cache", "rules"]) == 0  # the folder, not the subcommand
 
 
 def test_unknown_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

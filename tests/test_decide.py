@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Mapping
 from pathlib import Path
@@ -352,7 +351,10 @@ def test_without_explain_the_recommendation_is_the_same() -> None:
         full = decide.decide(data, GATES, PARAMS)
         quick = decide.decide(data, GATES, PARAMS, explain=False)
         assert (quick.recommendation, quick.deciding.gate) == (full.recommendation, full.deciding.gate)
-        assert quick.deciding.because == ""
+        # The reason is kept only where DEC001 quotes it: a walk that disagrees with the file.
+        assert quick.deciding.because == ("" if quick.agrees else full.deciding.because)
+        if not quick.agrees:
+            assert decide.finding_message(quick) == decide.finding_message(full)
 
 
 # ---------------------------------------------------------------------------- any valid document
@@ -415,7 +417,7 @@ def test_any_valid_document_gets_a_recommendation_check_agrees_with(data: dict[s
     decision = decide.decide(data, GATES, PARAMS)
     assert decision.recommendation in decide.APPROACHES
     # The one-program-per-gate shortcut takes the same path as condition-by-condition evaluation.
-    slow = dataclasses.replace(GATES, gates=tuple(dataclasses.replace(g, chooser=None) for g in GATES.gates))
+    slow = GATES._replace(gates=tuple(g._replace(chooser=None) for g in GATES.gates))
     assert [s.outcome for s in decide.decide(data, slow, PARAMS).steps] == [s.outcome for s in decision.steps]
     moved = merge(data, {"spec": {"approach": decision.recommendation}})
     result = check_documents([Document(moved, {})], "generated", plan(CATALOG, Settings(today=TODAY)))
@@ -746,7 +748,7 @@ def test_builtin_gates_are_loaded_once() -> None:
 
 
 def test_missing_params_make_the_builtin_gates_fail_loudly() -> None:
-    narrow: Catalog = dataclasses.replace(CATALOG, params={})
+    narrow: Catalog = CATALOG._replace(params={})
     with pytest.raises(PolicyError, match="unknown param"):
         decide.builtin_gates(narrow.params)
 

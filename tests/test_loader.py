@@ -53,6 +53,13 @@ def test_scalars_follow_yaml_1_2(text: str, expected: object) -> None:
         ("a: &x {k: v}\nb:\n  <<: *x\n", 3, 3, "merge keys"),
         ("a: *nope\n", 1, 4, "undefined alias"),
         ("? [a]\n: 1\n", 1, 3, "plain scalars"),
+        ("a: &x [1]\n*x : 2\n", 1, 4, "plain scalars"),  # an alias key stands where its anchor is
+        ("? &k x\n: 1\n*k : 2\n", 1, 3, "duplicate key 'x'"),
+        ("a: &x 1\nb: &x 2\n", 2, 4, "duplicate anchor &x (first defined at line 1, column 4)"),
+        ("a: &x [1, *x]\n", 1, 11, "*x is inside the collection it names"),
+        ("a: &x {b: *x}\n", 1, 11, "recursive data is not accepted"),
+        # Document order: the first problem in the file, even before a later syntax error.
+        ("a: 1\na: 2\nb: [\n", 2, 1, "duplicate key 'a'"),
     ],
 )
 def test_refusals_are_located(text: str, line: int, column: int, fragment: str) -> None:
@@ -81,9 +88,13 @@ def test_shared_alias_records_anchor_positions() -> None:
     assert document.locate(("f", "k")) == (("f",), 2, 1)
 
 
+def test_an_anchored_key_is_a_string_when_aliased() -> None:
+    assert load_one("&x 12: a\nb: *x\n").data == {"12": "a", "b": 12}
+
+
 def test_empty_documents_are_skipped_but_counted() -> None:
     documents = load_all("---\n---\na: 1\n---\n")
-    assert [d.index for d in documents] == [1]
+    assert [d.number for d in documents] == [1]
     assert documents[0].start_line == 3
     assert load_all("") == []
     assert load_all("# only a comment\n") == []
@@ -92,7 +103,7 @@ def test_empty_documents_are_skipped_but_counted() -> None:
 def test_multi_document_positions_are_per_document() -> None:
     first, second = load_all("a: 1\n---\nb: 2\n")
     assert second.positions[("b",)] == (3, 1)
-    assert first.index == 0 and second.index == 1
+    assert first.number == 0 and second.number == 1
 
 
 @pytest.mark.parametrize(

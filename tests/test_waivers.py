@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from archlint.cli import main
 from archlint.finding import Finding, Severity
 from archlint.loader import Path as DocPath
 
-TODAY = datetime.date(2026, 6, 1)
+TODAY = "2026-06-01"  # waivers judge ISO days
 
 # RAG001 fires (acl_filtering false on permissioned internal knowledge); nothing else does.
 FEATURE = """apiVersion: archlint/v1
@@ -185,7 +184,7 @@ def test_policy_errors_and_waiver_rules_cannot_be_waived() -> None:
         {"rule": rule, "reason": "r", "approved_by": "a", "expires": "2999-01-01"}
         for rule in ("POL001", "WVR002")
     ]
-    result = waivers.apply([finding], entries, {"POL001", "WVR002"}, datetime.date(2026, 1, 1), make)
+    result = waivers.apply([finding], entries, {"POL001", "WVR002"}, "2026-01-01", make)
     assert result[0].suppressed is None
     assert [f.rule for f in result[1:]] == ["WVR003", "WVR003"]
     assert "cannot be waived" in result[1].message

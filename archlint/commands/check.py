@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .. import baseline, parallel, reporters
+from .. import parallel, reporters
 from ..check import FileResult, Report, plan
 from ..config import load_for
 from ..discovery import discover
@@ -45,7 +45,7 @@ def _run(args: argparse.Namespace, jobs: int, store: Store | None) -> int:
             unreadable.append(f"{outcome.file}: {outcome.message}")
         else:
             results.append(outcome)
-    files, extra, notices = baseline.for_run(results, args.baseline, args.write_baseline)
+    files, extra, notices = _baseline(results, args)
     report = Report(files, catalog.rules, settings.fail_on, extra, catalog=catalog)
     _write(report, args.format or "text", args.output)
     for line in notices:
@@ -56,6 +56,17 @@ def _run(args: argparse.Namespace, jobs: int, store: Store | None) -> int:
         return 2
     # Writing a baseline records every finding, so none of them fails the run.
     return 1 if report.failed and not args.write_baseline else 0
+
+
+def _baseline(
+    results: list[FileResult], args: argparse.Namespace
+) -> tuple[tuple[FileResult, ...], dict[str, Any], list[str]]:
+    """(files, report extra, notices) after --baseline or --write-baseline; the module only when asked."""
+    if not (args.baseline or args.write_baseline):
+        return tuple(results), {}, []
+    from .. import baseline
+
+    return baseline.for_run(results, args.baseline, args.write_baseline)
 
 
 def _printable(name: str) -> str:
