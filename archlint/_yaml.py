@@ -7,7 +7,7 @@ positions from the events in one pass: no node tree).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from _ruamel_yaml import CParser
@@ -49,16 +49,19 @@ __all__ = [
 ]
 
 
-def _implicit_tags() -> dict[str, list[tuple[str, Callable[[str], Any]]]]:
-    """ruamel's YAML 1.2 implicit resolvers by first character: (tag name, its pattern's match)."""
-    table: dict[str, list[tuple[str, Callable[[str], Any]]]] = {}
+def _implicit_tags() -> dict[str, list[list[Any]]]:
+    """ruamel's YAML 1.2 implicit resolvers by first character: [tag name, match or None, pattern].
+
+    The patterns are ruamel's own, compiled on first use (its lazy wrapper
+    compiles when an attribute is read): a file without dates or floats
+    never compiles those, and no regex is compiled twice.
+    """
+    table: dict[str, list[list[Any]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions:
-            # ruamel's own compiled pattern (its lazy wrapper passes attributes through),
-            # so no regex is compiled twice.
-            match = regexp.match
+            entry = [str(Tag(suffix=tag)), None, regexp]
             for character in first:
-                table.setdefault(character, []).append((str(Tag(suffix=tag)), match))
+                table.setdefault(character, []).append(entry)
     return table
 
 
@@ -74,8 +77,12 @@ def tag_name(value: str, implicit: tuple[bool, bool]) -> str:
     times faster. A test compares the two on every kind of scalar.
     """
     if implicit[0]:  # plain, not quoted
-        for tag, match in _IMPLICIT.get(value[:1], ()):
+        for entry in _IMPLICIT.get(value[:1], ()):
+            match = entry[1]
+            if match is None:
+                match = entry[1] = entry[2].match
             if match(value):
+                tag: str = entry[0]
                 return tag
     return _STR
 
@@ -103,8 +110,8 @@ def events(text: str) -> Iterator[Any]:
         parser.dispose()
 
 
-# What libyaml counts as a line break.
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# What libyaml counts as a line break (only an error's position needs it).
+_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
 
 
 def _position(text: str, mark: Any) -> tuple[int, int]:
@@ -112,14 +119,14 @@ def _position(text: str, mark: Any) -> tuple[int, int]:
     lacks a final line break, libyaml reports a line that does not exist."""
     if mark is None:
         return 1, 1
-    starts = [match.end() for match in _BREAK.finditer(text)]
+    starts = [match.end() for match in re.finditer(_BREAK, text)]
     if mark.line > len(starts):
         return len(starts) + 1, len(text) - (starts[-1] if starts else 0) + 1
     return mark.line + 1, mark.column + 1
 
 
 def _character_at(text: str, line: int, column: int) -> str:
-    lines = _BREAK.split(text, maxsplit=line + 1)
+    lines = re.split(_BREAK, text, maxsplit=line + 1)
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 

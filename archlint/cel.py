@@ -14,8 +14,9 @@ from typing import Any
 # `decision` is bound only by the decision gates (archlint.decide): their walk state.
 VARIABLES = ("apiVersion", "kind", "metadata", "spec", "params", "variables", "decision")
 
-_STATUS = re.compile(r"^(?:[A-Z][A-Z_]*: )+")
-_POSITION = re.compile(r"<input>:(\d+):(\d+): (.*)")
+# Patterns as text, compiled by `re` when an error is first reported, not at import.
+_STATUS = r"^(?:[A-Z][A-Z_]*: )+"
+_POSITION = r"<input>:(\d+):(\d+): (.*)"
 
 
 class CelCompileError(Exception):
@@ -93,7 +94,7 @@ def compile_expression(source: str) -> Program:
         return Program(source, _environment().compile(source))
     except RuntimeError as exc:
         text = str(exc)
-        match = _POSITION.search(text)
+        match = re.search(_POSITION, text)
         if match:
             raise CelCompileError(match.group(3).strip(), int(match.group(1)), int(match.group(2))) from None
         raise CelCompileError(_first_line(text)) from None
@@ -106,5 +107,5 @@ def activation(data: Mapping[str, Any]) -> Any:
 
 def _first_line(text: str) -> str:
     # Drop absl status codes ("INVALID_ARGUMENT: ", "UNKNOWN: ", "ERROR: "): noise to a reader.
-    text = _STATUS.sub("", text.strip())
+    text = re.sub(_STATUS, "", text.strip())
     return text.splitlines()[0] if text else "evaluation error"

@@ -105,8 +105,9 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
     return table, text
 
 
-_HEADER = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$")
-_ASSIGNMENT = re.compile(
+# Patterns as text: `re` compiles them when an error is first located, not at import.
+_HEADER = r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$"
+_ASSIGNMENT = (
     r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
 )
 
@@ -129,13 +130,13 @@ def locate(text: str, pyproject: bool, key: str, item: str | None = None) -> int
     table: tuple[str, ...] = ()
     key_line: int | None = None
     for number, line in enumerate(lines, 1):
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header:
             table = _dotted(header.group(1))
             if table == wanted and key_line is None:
                 key_line = number
             continue
-        assignment = _ASSIGNMENT.match(line)
+        assignment = re.match(_ASSIGNMENT, line)
         if assignment is None:
             continue
         full = table + _dotted(assignment.group(1))
@@ -151,7 +152,7 @@ def locate(text: str, pyproject: bool, key: str, item: str | None = None) -> int
     pattern = re.compile(rf"([\"']){re.escape(item)}\1|(^|[{{,\s]){re.escape(item)}\s*=")
     for number in range(key_line, len(lines) + 1):
         text_line = lines[number - 1]
-        if number > key_line and (_HEADER.match(text_line) or _ASSIGNMENT.match(text_line)):
+        if number > key_line and (re.match(_HEADER, text_line) or re.match(_ASSIGNMENT, text_line)):
             break
         if pattern.search(text_line):
             return number

@@ -25,9 +25,10 @@ BUILTIN_GATES = FsPath(__file__).resolve().parent / "gates.yaml"
 RULE = ("DEC001", "approach-differs-from-recommendation", Severity.INFO)
 POLICY_ERROR = ("POL001", "policy-evaluation-error", Severity.ERROR)
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
-_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_DECISION = re.compile(r"(?<![\w.])decision\s*\.\s*\??\s*([A-Za-z_]\w*)")
+# Patterns as text: `re` compiles each on first use (and caches it), not at import.
+_PLACEHOLDER = r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}"
+_STRING_LITERAL = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
+_DECISION = r"(?<![\w.])decision\s*\.\s*\??\s*([A-Za-z_]\w*)"
 
 MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
 
@@ -336,7 +337,7 @@ def render(
             return match.group(0)
         return words(value)
 
-    return " ".join(_PLACEHOLDER.sub(replace, template).split())
+    return " ".join(re.sub(_PLACEHOLDER, replace, template).split())
 
 
 # ---------------------------------------------------------------------------- DEC001
@@ -557,8 +558,8 @@ class _Builder:
         from .policies import _check_references
 
         _check_references(expression, self.source, self.document, where, self.params, set())
-        code = _STRING_LITERAL.sub("''", expression)
-        for name in _DECISION.findall(code):
+        code = re.sub(_STRING_LITERAL, "''", expression)
+        for name in re.findall(_DECISION, code):
             if name not in self.state_names:
                 known = ", ".join(sorted(self.state_names)) or "none declared"
                 raise self.fail(
@@ -575,7 +576,7 @@ class _Builder:
     def _check_template(
         self, template: str, where: Path, allow: Sequence[str] = ("spec", "params", "decision")
     ) -> None:
-        for placeholder in _PLACEHOLDER.findall(template):
+        for placeholder in re.findall(_PLACEHOLDER, template):
             root, *rest = placeholder.split(".")
             problem = None
             if root not in allow or not rest:

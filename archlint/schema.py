@@ -59,10 +59,40 @@ def validate(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
 def _slow_validator(name: SchemaName) -> Any:
     import jsonschema
 
-    schema = load_schema(name)
+    schema = _inline_references(load_schema(name))
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+
+
+# Keywords beside a $ref that only annotate: the definition can replace the $ref.
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated", "$comment"})
+
+
+def _inline_references(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each local `#/$defs/X` reference replaced by the definition itself.
+
+    The same errors at the same document paths (a test compares them), about a
+    third faster to explain: jsonschema no longer resolves a reference at each
+    step. A reference with sibling keywords that constrain, or one that leads
+    back to itself, is kept.
+    """
+    definitions = schema.get("$defs", {})
+
+    def inline(node: Any, seen: frozenset[str]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            name = reference.removeprefix("#/$defs/")
+            if name in definitions and name not in seen and set(node) - {"$ref"} <= _ANNOTATIONS:
+                return inline(definitions[name], seen | {name})
+        return {key: inline(value, seen) for key, value in node.items()}
+
+    inlined: dict[str, Any] = inline(schema, frozenset())
+    return inlined
 
 
 def explain(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:

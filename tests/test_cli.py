@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +31,40 @@ def test_help_on_every_command(command: str, capsys: pytest.CaptureFixture[str])
 def test_no_command_prints_help_and_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: archlint" in capsys.readouterr().out
+
+
+def test_the_process_exits_with_the_code_and_its_whole_output() -> None:
+    """The console script skips interpreter teardown: output must still be flushed in full."""
+    result = subprocess.run(
+        [sys.executable, "-m", "archlint", "explain", "FT004", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["id"] == "FT004"
+    broken = subprocess.run(
+        [sys.executable, "-m", "archlint", "check", "--no-cache", "--format", "json", "no-such-path"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert broken.returncode == 2 and "no-such-path" in broken.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads: writing the output fails
+    result = subprocess.run(
+        [sys.executable, "-m", "archlint", "rules"],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(writer)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

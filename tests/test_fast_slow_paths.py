@@ -5,10 +5,12 @@ exactly what the slow path (one process, no cache, jsonschema, ruamel's own reso
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -282,9 +284,26 @@ _VALID = {
 }
 
 
-def _reference_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
-    validator = schema._slow_validator("ai-feature")
+@functools.cache
+def _published_validator() -> Any:
+    """jsonschema on the schema exactly as published (references and all)."""
+    import jsonschema
+
+    published = jsonschema.Draft202012Validator
+    return published(schema.load_schema("ai-feature"), format_checker=published.FORMAT_CHECKER)
+
+
+def _errors(validator: Any, data: object) -> set[tuple[str, tuple[object, ...], str]]:
     return {(e.validator, tuple(e.absolute_path), e.message) for e in validator.iter_errors(data)}
+
+
+def _reference_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
+    return _errors(_published_validator(), data)
+
+
+def _explained_errors(data: object) -> set[tuple[str, tuple[object, ...], str]]:
+    """What archlint explains with: the schema with its references inlined."""
+    return _errors(schema._slow_validator("ai-feature"), data)
 
 
 def _fast_verdict(data: object) -> bool:
@@ -303,7 +322,9 @@ def test_the_valid_document_passes_both_validators() -> None:
 @given(_broken_features())
 @settings(max_examples=600, deadline=None)
 def test_compiled_verdict_is_jsonschemas(document: object) -> None:
-    assert _fast_verdict(document) == (not _reference_errors(document))
+    expected = _reference_errors(document)
+    assert _fast_verdict(document) == (not expected)
+    assert _explained_errors(document) == expected
 
 
 @given(_VALUES)
@@ -363,5 +384,6 @@ EDGES = [
 def test_compiled_verdict_is_jsonschemas_at_the_edges(path: str, value: object) -> None:
     document = _with(path, value)
     assert _fast_verdict(document) == (not _reference_errors(document))
+    assert _explained_errors(document) == _reference_errors(document)
     if path != "spec.rag.top_k" or value != 3.0:
         assert _reference_errors(document), "an edge case that is not an error tests nothing"
