@@ -10,9 +10,9 @@ recommendation differs from the declared approach into DEC001.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path as FsPath
 from typing import Any, NamedTuple
 
 from . import cel
@@ -21,7 +21,7 @@ from .finding import Finding, Severity
 from .loader import Document, Path, read_file
 
 APPROACHES = ("prompting", "rag", "fine-tuning", "hybrid")
-BUILTIN_GATES = FsPath(__file__).resolve().parent / "gates.yaml"
+BUILTIN_GATES = os.path.join(os.path.dirname(os.path.realpath(__file__)), "gates.yaml")
 RULE = ("DEC001", "approach-differs-from-recommendation", Severity.INFO)
 POLICY_ERROR = ("POL001", "policy-evaluation-error", Severity.ERROR)
 

@@ -6,7 +6,6 @@ import errno
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from .errors import UsageError
 
@@ -59,9 +58,9 @@ def _must_exist(path: str) -> None:
 
 def _excluded(path: str, exclude: Sequence[str]) -> bool:
     if not exclude:
-        return False  # the usual case, without building two Paths per file
-    posix = Path(path).as_posix()
-    parts = Path(path).parts
+        return False  # the usual case
+    parts = [part for part in path.replace(os.sep, "/").split("/") if part not in ("", ".")]
+    posix = ("/" if path.startswith(("/", os.sep)) else "") + "/".join(parts)
     for raw in exclude:
         pattern = raw.rstrip("/")  # "legacy/" names the folder, as in .gitignore
         if (

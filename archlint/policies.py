@@ -9,10 +9,10 @@ a broken policy stops the run, it is never skipped.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import cel, messages, resources
@@ -142,14 +142,20 @@ def expand_policy_paths(items: Iterable[str]) -> list[str]:
     """Files as given; folders expanded to their *.yaml / *.yml files, sorted."""
     found: list[str] = []
     for item in items:
-        path = FsPath(item)
-        if path.is_dir():
-            found.extend(sorted(str(p) for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
-        elif path.exists():
+        if os.path.isdir(item):
+            found.extend(sorted(_yaml_files(item)))
+        elif os.path.exists(item):
             found.append(item)
         else:
             raise PolicyError("policy path does not exist", item)
     return found
+
+
+def _yaml_files(folder: str) -> Iterator[str]:
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if os.path.splitext(name)[1] in (".yaml", ".yml"):
+                yield os.path.join(parent, name)
 
 
 def load_policy_document(path: str, raw: bytes | None = None) -> tuple[str, Document]:

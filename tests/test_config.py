@@ -44,20 +44,20 @@ def test_found_by_walking_up(tmp_path: Path) -> None:
     config = write(tmp_path / "archlint.toml", 'fail-on = "warning"\n')
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)
-    assert find_config(deep) == config
+    assert find_config(deep) == str(config)
     assert resolve(args(), deep).settings.fail_on is Severity.WARNING
 
 
 def test_pyproject_without_archlint_table_is_passed_over(tmp_path: Path) -> None:
     config = write(tmp_path / ".archlint.toml", 'select = ["RAG"]\n')
     write(tmp_path / "svc" / "pyproject.toml", '[project]\nname = "svc"\n\n[tool.ruff]\nline-length = 99\n')
-    assert find_config(tmp_path / "svc") == config
+    assert find_config(tmp_path / "svc") == str(config)
 
 
 def test_pyproject_with_archlint_table_is_used(tmp_path: Path) -> None:
     write(tmp_path / "archlint.toml", 'select = ["RAG"]\n')
     config = write(tmp_path / "svc" / "pyproject.toml", "[tool.archlint.severity]\nRAG006 = 'error'\n")
-    assert find_config(tmp_path / "svc") == config
+    assert find_config(tmp_path / "svc") == str(config)
     resolved = resolve(args(), tmp_path / "svc")
     assert resolved.settings.severity == {"RAG006": Severity.ERROR}
     assert resolved.settings.select == ()  # the nearest file wins; files are not merged
@@ -87,7 +87,7 @@ def test_dedicated_file_beats_pyproject_in_the_same_folder(
     for name in present:
         body = "[tool.archlint]\n" if name == "pyproject.toml" else ""
         write(tmp_path / name, body + 'fail-on = "info"\n')
-    assert find_config(tmp_path) == tmp_path / winner
+    assert find_config(tmp_path) == str(tmp_path / winner)
 
 
 def test_no_config_anywhere(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import parallel, reporters
@@ -109,11 +108,10 @@ def _write(report: Report, fmt: str, output: str | None) -> None:
     if output is None:
         reporter(report, sys.stdout)
         return
-    target = Path(output)
-    if target.is_dir():
+    if os.path.isdir(output):
         raise UsageError("--output names a directory", output)
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+        with open(output, "w", encoding="utf-8", newline="\n") as stream:
             reporter(report, stream)
     except OSError as exc:  # a missing folder, no permission, a full disk
         raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
