@@ -141,7 +141,11 @@ class Store:
         else:
             _touch(entry)
             return catalog
-        catalog = build_catalog(
+        from . import prebuilt
+
+        # The built-in policies come ready from the package; stored here with their CEL
+        # compiled, which the next run reads faster than it compiles the sources again.
+        catalog = prebuilt.catalog(files, contents) or build_catalog(
             [
                 (*load_policy_document(path, raw), builtin)
                 for (path, builtin), raw in zip(files, contents, strict=True)
@@ -407,9 +411,13 @@ def _environment() -> str:
 # a record met twice (a gate and the question that names it) stays one object.
 
 
-def encode(value: Any) -> Any:
-    """JSON-ready data for `decode`; TypeError for a value it cannot hold."""
-    return _Encoder()(value)
+def encode(value: Any, compiled: bool = True) -> Any:
+    """JSON-ready data for `decode`; TypeError for a value it cannot hold.
+
+    CEL programs are kept compiled, or with `compiled` false as their source
+    alone (decoded as programs compiled on first use).
+    """
+    return _Encoder(compiled)(value)
 
 
 def decode(data: Any) -> Any:
@@ -434,7 +442,8 @@ def _plain(value: Any) -> bool:
 
 
 class _Encoder:
-    def __init__(self) -> None:
+    def __init__(self, compiled: bool = True) -> None:
+        self.compiled = compiled
         self.seen: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps encoded objects alive, so ids stay unique
 
@@ -449,7 +458,7 @@ class _Encoder:
         if isinstance(value, Enum):
             return {"E": _class_name(kind), "v": value.value}
         if kind is Program:
-            return {"P": [value.source, value.serialize().hex()]}
+            return {"P": [value.source, value.serialize().hex() if self.compiled else None]}
         if _is_record(kind):
             number = self.seen.get(id(value))
             if number is not None:
@@ -501,7 +510,9 @@ class _Decoder:
             from .cel import Program
 
             source, blob = data["P"]
-            return Program.restore(source, bytes.fromhex(blob))
+            if not isinstance(source, str):
+                raise TypeError("a program's source is text")
+            return Program.deferred(source) if blob is None else Program.restore(source, bytes.fromhex(blob))
         if "E" in data:
             from enum import Enum
 

@@ -48,7 +48,9 @@ class Program:
     """A compiled expression, equal to another with the same source.
 
     One restored from its serialized form (`restore`) is only deserialized
-    when first evaluated, so a run answered from the cache never loads CEL.
+    when first evaluated, so a run answered from the cache never loads CEL;
+    one `deferred` (an expression already checked when it was first
+    compiled) is compiled when first evaluated.
     """
 
     __slots__ = ("_blob", "_compiled", "source")
@@ -63,10 +65,25 @@ class Program:
         """A program from `serialize()`: trusted output of the same CEL build."""
         return cls(source, blob=blob)
 
+    @classmethod
+    def deferred(cls, source: str) -> Program:
+        """A program compiled from `source` on first use: a source known to compile."""
+        return cls(source)
+
     def serialize(self) -> bytes:
         if self._blob is None:
-            self._blob = bytes(self._compiled.serialize())
+            self._blob = bytes(self._program().serialize())
         return self._blob
+
+    def _program(self) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            if self._blob is not None:
+                compiled = _environment().deserialize(self._blob)
+            else:
+                compiled = _environment().compile(self.source)
+            self._compiled = compiled
+        return compiled
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Program) and other.source == self.source
@@ -81,7 +98,7 @@ class Program:
         """Evaluate on an activation; raise CelEvalError on a CEL error value."""
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = _environment().deserialize(self._blob)
+            compiled = self._program()
         result = compiled.eval(activation)
         if result.type().name() == "ERROR":
             raise CelEvalError(_first_line(str(result.value())))

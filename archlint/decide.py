@@ -387,15 +387,16 @@ def load_gates(source: str, params: Mapping[str, Any]) -> Gates:
 
 
 def _compiled_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:
-    """parse_gates, through the cache of an `archlint check` run when there is one."""
-    from . import policies
+    """The gates of this text: prebuilt or parsed, through the cache of an `archlint check` run."""
+    from . import policies, prebuilt
+
+    def build() -> Gates:
+        return prebuilt.gates(source, text, params) or parse_gates(text, source, params)
 
     store = policies.catalog_cache
     if store is None:
-        return parse_gates(text, source, params)
-    gates: Gates = store.compiled(
-        "gates", [source, text, *sorted(params)], lambda: parse_gates(text, source, params), Gates
-    )
+        return build()
+    gates: Gates = store.compiled("gates", [source, text, *sorted(params)], build, Gates)
     return gates
 
 

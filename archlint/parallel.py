@@ -225,7 +225,7 @@ def _check(numbered: tuple[int, tuple[str, str]]) -> tuple[int, tuple[Outcome, E
 def build_checker(recipe: Recipe) -> Checker:
     """The checker of a run: the parent's policy files, through the cache when there is one."""
     from .check import plan
-    from .policies import build_catalog, load_policy_document
+    from .policies import catalog_of
 
     settings = recipe.settings
     store = None
@@ -234,10 +234,7 @@ def build_checker(recipe: Recipe) -> Checker:
 
         store = open_store(recipe.cache_dir)
     if store is None:
-        catalog = build_catalog(
-            [(*load_policy_document(path), builtin) for path, builtin in recipe.policy_files]
-        )
-        return Checker(plan(catalog, settings))
+        return Checker(plan(catalog_of(recipe.policy_files), settings))
     catalog = store.catalog(recipe.policy_files)
     return Checker(plan(catalog, settings), store.results(settings))
 

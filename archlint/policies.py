@@ -123,6 +123,16 @@ def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
     if catalog_cache is not None:
         catalog: Catalog = catalog_cache.catalog(files)
         return catalog
+    return catalog_of(files)
+
+
+def catalog_of(files: Sequence[tuple[str, bool]]) -> Catalog:
+    """The catalog of these (path, built-in) files: prebuilt when they are the built-in ones."""
+    from . import prebuilt
+
+    ready = prebuilt.catalog(files)
+    if ready is not None:
+        return ready
     return build_catalog([(*load_policy_document(path), is_builtin) for path, is_builtin in files])
 
 

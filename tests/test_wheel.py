@@ -74,3 +74,17 @@ def test_installed_wheel_checks_a_feature_outside_the_source_tree(
         env=clean_env,
     )
     assert "site-packages/archlint/_data/policies" in located.stdout
+    # The installed built-in policies are the bytes the shipped prebuilt catalog was built from.
+    prebuilt = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from archlint import policies, prebuilt\n"
+            "print(prebuilt.catalog(policies.policy_files()) is not None)",
+        ],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        env=clean_env,
+    )
+    assert prebuilt.stdout.strip() == "True", prebuilt.stderr

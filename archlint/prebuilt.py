@@ -1,0 +1,167 @@
+"""The built-in policies and decision gates, built ahead of time.
+
+Reading the built-in policy files and gates (parse, validate, check every
+reference, compile) is most of a first run on one file, about 40 ms. The
+result is package data, `archlint/_prebuilt.json`, written by
+`python -m archlint.prebuilt`: the catalog and gates in the cache's JSON form
+(archlint's own records, never pickle), with each CEL expression as source
+text, compiled when first evaluated (about 3 ms for all of them). It holds the
+hash of every file it was built from and is used only when those files are
+byte for byte the same, with the built-in policies alone; anything else is
+built as usual. Not a cache: it is read with or without `--no-cache`, and a
+stale copy is never used (a test also keeps the committed one current).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from functools import cache
+from hashlib import blake2b
+from typing import TYPE_CHECKING, Any
+
+from .loader import read_bytes
+
+if TYPE_CHECKING:
+    from .decide import Gates
+    from .policies import Catalog
+
+FILE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "_prebuilt.json")
+FORMAT = 1
+
+
+def _digest(content: bytes) -> str:
+    return blake2b(content, digest_size=20).hexdigest()
+
+
+@cache
+def _data() -> Mapping[str, Any] | None:
+    try:
+        with open(FILE, "rb") as handle:
+            data = json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def catalog(files: Sequence[tuple[str, bool]], contents: Sequence[bytes] | None = None) -> Catalog | None:
+    """The catalog of these policy files when they are the built-in ones it was built from."""
+    data = _data()
+    if data is None or not files or not all(builtin for _, builtin in files):
+        return None
+    names = [os.path.basename(path) for path, _ in files]
+    recorded = data.get("policies")
+    if not isinstance(recorded, dict) or list(recorded) != names:
+        return None
+    try:
+        raw = list(contents) if contents is not None else [read_bytes(path) for path, _ in files]
+    except OSError:
+        return None  # building reports it
+    if [_digest(content) for content in raw] != list(recorded.values()):
+        return None
+    from .policies import Catalog
+
+    value = _decode(data.get("catalog"), Catalog)
+    if value is None:
+        return None
+    return _with_sources(value, {name: path for name, (path, _) in zip(names, files, strict=True)})
+
+
+def gates(source: str, text: str, params: Mapping[str, Any]) -> Gates | None:
+    """The built-in gates, compiled against these params, when `text` is what they were built from."""
+    from .decide import BUILTIN_GATES, Gates
+
+    data = _data()
+    if data is None or source != BUILTIN_GATES:
+        return None
+    recorded = data.get("gates")
+    if not isinstance(recorded, dict) or recorded.get("params") != sorted(params):
+        return None
+    if recorded.get("digest") != _digest(text.encode("utf-8")):
+        return None
+    value = _decode(recorded.get("value"), Gates)
+    return value._replace(source=source) if value is not None else None
+
+
+def _decode(data: Any, expected: type[Any]) -> Any:
+    from .cache import decode
+
+    try:
+        value = decode(data)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # written by another version of archlint's records: build as usual
+    return value if isinstance(value, expected) else None
+
+
+def _with_sources(value: Catalog, paths: Mapping[str, str]) -> Catalog:
+    """The catalog with each file name it was built with replaced by the file's path here."""
+    sets = tuple(
+        policy_set._replace(
+            source=paths[policy_set.source],
+            rules=tuple(rule._replace(source=paths[rule.source]) for rule in policy_set.rules),
+        )
+        for policy_set in value.sets
+    )
+    params = {name: param._replace(source=paths[param.source]) for name, param in value.params.items()}
+    return value._replace(sets=sets, params=params)
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def build() -> dict[str, Any]:
+    """The content of FILE, from the built-in policies and gates as they are now."""
+    from . import decide, resources
+    from .cache import encode
+    from .policies import build_catalog, load_policy_document
+
+    files = resources.builtin_policy_files()
+    contents = [read_bytes(path) for path in files]
+    documents = [
+        (os.path.basename(path), load_policy_document(path, raw)[1], True)
+        for path, raw in zip(files, contents, strict=True)
+    ]
+    built = build_catalog(documents)
+    with open(decide.BUILTIN_GATES, encoding="utf-8") as handle:
+        text = handle.read()
+    gates_value = decide.parse_gates(text, decide.BUILTIN_GATES, built.params)._replace(source="gates.yaml")
+    return {
+        "format": FORMAT,
+        "policies": {os.path.basename(path): _digest(raw) for path, raw in zip(files, contents, strict=True)},
+        "catalog": encode(built, compiled=False),
+        "gates": {
+            "digest": _digest(text.encode("utf-8")),
+            "params": sorted(built.params),
+            "value": encode(gates_value, compiled=False),
+        },
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m archlint.prebuilt [--check]`: write FILE, or report whether it is stale."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m archlint.prebuilt", description=main.__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
+    args = parser.parse_args(argv)
+    content = json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+    try:
+        with open(FILE, encoding="utf-8") as handle:
+            current: str | None = handle.read()
+    except OSError:
+        current = None
+    if current == content:
+        return 0
+    if args.check:
+        print("stale: archlint/_prebuilt.json; run `python -m archlint.prebuilt`", file=sys.stderr)
+        return 1
+    with open(FILE, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(content)
+    print("wrote: archlint/_prebuilt.json", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
