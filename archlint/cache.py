@@ -30,10 +30,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 try:  # hashlib would load OpenSSL first (a few ms of start-up); BLAKE2 is built in
     from _blake2 import blake2b
@@ -46,6 +46,9 @@ from .finding import Finding, Severity
 from .loader import Document, read_bytes
 from .policies import Catalog
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .cel import Program
 
 T = TypeVar("T")
 
@@ -106,6 +109,8 @@ class Store:
         self.base = os.path.join(directory, FORMAT)
         self.environment = _environment()
         self.catalog_key: str | None = None  # set by `catalog`, for `results`
+        self._programs: dict[str, str] | None = None  # source -> compiled form, hex
+        self._attached: list[Program] = []
 
     def key(self, *parts: str) -> str:
         digest = blake2b(digest_size=20, key=self.secret)
@@ -131,6 +136,12 @@ class Store:
         for (path, builtin), raw in zip(files, contents, strict=True):
             parts += [path, "builtin" if builtin else "", blake2b(raw, digest_size=20).hexdigest()]
         key = self.catalog_key = self.key("catalog", *parts)
+        from . import prebuilt
+
+        ready = prebuilt.catalog(files, contents)
+        if ready is not None:  # the built-in policies, shipped ready: only their compiled CEL is kept here
+            self.attach(ready)
+            return ready
         entry = os.path.join(self.base, f"catalog-{key}.json")
         try:
             catalog = decode(json.loads(_read(entry)))
@@ -141,11 +152,7 @@ class Store:
         else:
             _touch(entry)
             return catalog
-        from . import prebuilt
-
-        # The built-in policies come ready from the package; stored here with their CEL
-        # compiled, which the next run reads faster than it compiles the sources again.
-        catalog = prebuilt.catalog(files, contents) or build_catalog(
+        catalog = build_catalog(
             [
                 (*load_policy_document(path, raw), builtin)
                 for (path, builtin), raw in zip(files, contents, strict=True)
@@ -183,6 +190,52 @@ class Store:
         _store(entry, data)
         return value
 
+    # -- compiled CEL of prebuilt policies and gates -------------------------------
+
+    def attach(self, value: Any) -> None:
+        """Give the CEL programs of a prebuilt catalog or gates their compiled form from the
+        cache, and remember them: `save_programs` keeps what this run compiles."""
+        known = self._known()
+        for program in _programs_in(value):
+            self._attached.append(program)
+            blob = known.get(program.source)
+            if blob is not None:
+                try:
+                    program.adopt(bytes.fromhex(blob))
+                except (TypeError, ValueError):
+                    continue
+
+    def save_programs(self) -> None:
+        """Store the compiled form of every attached program this run compiled (at its end,
+        so a first run compiles only the programs it evaluates)."""
+        known = self._known()
+        new = {p.source: p.serialize().hex() for p in self._attached if p.ready and p.source not in known}
+        if not new:
+            return
+        merged = {**self._read_programs(), **new}  # read again: another run may have added some
+        _prune(self.base, "programs-")
+        _store(self._programs_entry(), json.dumps(merged, separators=(",", ":")).encode())
+        self._programs = merged
+
+    def _known(self) -> dict[str, str]:
+        if self._programs is None:
+            self._programs = self._read_programs()
+        return self._programs
+
+    def _programs_entry(self) -> str:
+        return os.path.join(self.base, f"programs-{self.key('programs', self.environment)}.json")
+
+    def _read_programs(self) -> dict[str, str]:
+        entry = self._programs_entry()
+        try:
+            data = json.loads(_read(entry))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            return {}
+        _touch(entry)
+        return data
+
     def serving(self) -> _Serving:
         """A context in which catalogs and decision gates load through this cache."""
         return _Serving(self)
@@ -218,6 +271,8 @@ class _Serving:
         from . import policies
 
         policies.catalog_cache = self.previous
+        if kind is None:
+            self.store.save_programs()
 
 
 class Results:
@@ -350,6 +405,19 @@ def validity(documents: Sequence[Document], today: str) -> tuple[str | None, str
             else:
                 end = date.isoformat() if end is None else min(end, date.isoformat())
     return start, end
+
+
+def _programs_in(value: Any) -> Iterator[Program]:
+    """The CEL programs in a tree of records and tuples (mappings hold none: tests, params)."""
+    from .cel import Program
+
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Program):
+            yield item
+        elif isinstance(item, tuple):
+            stack.extend(item)
 
 
 def _decode_finding(item: list[Any]) -> Finding:

@@ -70,6 +70,16 @@ class Program:
         """A program compiled from `source` on first use: a source known to compile."""
         return cls(source)
 
+    @property
+    def ready(self) -> bool:
+        """Compiled, or holding its compiled form: serializing it costs no compilation."""
+        return self._compiled is not None or self._blob is not None
+
+    def adopt(self, blob: bytes) -> None:
+        """Take the compiled form of this source (from the cache) if not compiled yet."""
+        if self._compiled is None and self._blob is None:
+            self._blob = blob
+
     def serialize(self) -> bytes:
         if self._blob is None:
             self._blob = bytes(self._program().serialize())
@@ -79,8 +89,11 @@ class Program:
         compiled = self._compiled
         if compiled is None:
             if self._blob is not None:
-                compiled = _environment().deserialize(self._blob)
-            else:
+                try:
+                    compiled = _environment().deserialize(self._blob)
+                except Exception:  # not a program of this CEL build: compile the source instead
+                    self._blob = None
+            if compiled is None:
                 compiled = _environment().compile(self.source)
             self._compiled = compiled
         return compiled

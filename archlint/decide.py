@@ -390,13 +390,17 @@ def _compiled_gates(text: str, source: str, params: Mapping[str, Any]) -> Gates:
     """The gates of this text: prebuilt or parsed, through the cache of an `archlint check` run."""
     from . import policies, prebuilt
 
-    def build() -> Gates:
-        return prebuilt.gates(source, text, params) or parse_gates(text, source, params)
-
     store = policies.catalog_cache
+    ready = prebuilt.gates(source, text, params)
+    if ready is not None:
+        if store is not None:
+            store.attach(ready)  # their compiled CEL from the cache
+        return ready
     if store is None:
-        return build()
-    gates: Gates = store.compiled("gates", [source, text, *sorted(params)], build, Gates)
+        return parse_gates(text, source, params)
+    gates: Gates = store.compiled(
+        "gates", [source, text, *sorted(params)], lambda: parse_gates(text, source, params), Gates
+    )
     return gates
 
 

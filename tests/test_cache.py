@@ -6,11 +6,12 @@ import datetime
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from archlint import cache, check, decide, parallel, policies
+from archlint import cache, check, decide, engine, parallel, policies, prebuilt
 from archlint.cache import Store, decode, encode, open_store, validity
 from archlint.check import FileResult, plan
 from archlint.loader import load_all
@@ -62,6 +63,15 @@ def _private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
 
 
+@pytest.fixture
+def no_prebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Without the shipped prebuilt catalog and gates: the cache keeps the built ones itself."""
+    monkeypatch.setattr(prebuilt, "FILE", str(tmp_path / "no-prebuilt.json"))
+    prebuilt._data.cache_clear()
+    yield
+    prebuilt._data.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def builtin() -> Catalog:
     return load_catalog()
@@ -89,7 +99,9 @@ def _check(folder: Path, settings: Settings, item: tuple[str, str], extra: tuple
 
 
 def _pack(folder: Path) -> Path:
-    (pack,) = [p for p in folder.rglob("*.json") if not p.name.startswith(("catalog-", "gates-"))]
+    (pack,) = [
+        p for p in folder.rglob("*.json") if not p.name.startswith(("catalog-", "gates-", "programs-"))
+    ]
     return pack
 
 
@@ -121,6 +133,60 @@ def test_second_run_is_answered_from_the_cache(tmp_path: Path, monkeypatch: pyte
     assert spy.checked == ["a.ai-feature.yaml"]
     assert second == first
     assert {finding.rule for finding in first.findings} >= {"RAG001"}  # type: ignore[union-attr]
+
+
+def _as_file(outcome: object, name: str) -> object:
+    """A result as if it were of the file `name`: compares results of files with the same content."""
+    assert isinstance(outcome, FileResult)
+    findings = tuple(finding._replace(file=name) for finding in outcome.findings)
+    return outcome._replace(file=name, findings=findings)
+
+
+def _run_with_store(folder: Path, item: tuple[str, str]) -> tuple[Catalog, object]:
+    """A whole run inside the store's context, as `archlint check` does: the built-in policies."""
+    store = _store(folder)
+    settings = Settings(today=TODAY)
+    with store.serving():
+        catalog = load_catalog()
+        checker = Checker(plan(catalog, settings), store.results(settings))
+        outcome = checker(item)
+        checker.flush()
+    return catalog, outcome
+
+
+def test_a_run_keeps_the_cel_it_compiled_for_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archlint.cache import _programs_in
+
+    monkeypatch.setattr(engine, "_lists", {})  # a run's first documents: each rule on its own
+
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    first, outcome = _run_with_store(tmp_path / "cache", item)
+    compiled = {program.source for program in _programs_in(first) if program.ready}
+    assert compiled, "the run evaluated rules"
+    (saved,) = (tmp_path / "cache").rglob("programs-*.json")
+    assert compiled <= set(json.loads(saved.read_bytes()))
+    store = _store(tmp_path / "cache")
+    with store.serving():
+        again = load_catalog()  # the prebuilt catalog, given the compiled forms before any evaluation
+    assert {program.source for program in _programs_in(again) if program.ready} >= compiled
+    item_b = _write(tmp_path / "b.ai-feature.yaml", FEATURE)
+    assert _as_file(_run_with_store(tmp_path / "cache", item_b)[1], "a") == _as_file(outcome, "a")
+
+
+def test_a_broken_store_of_compiled_cel_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "_lists", {})  # a run's first documents: each rule on its own
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    _, outcome = _run_with_store(tmp_path / "cache", item)
+    (saved,) = (tmp_path / "cache").rglob("programs-*.json")
+    sources = json.loads(saved.read_bytes())
+    junk = [b"not json", b'{"x": 1}', json.dumps(dict.fromkeys(sources, "zz")).encode()]
+    junk.append(json.dumps(dict.fromkeys(sources, "00ff")).encode())  # hex, but not a compiled program
+    for number, content in enumerate(junk):
+        saved.write_bytes(content)
+        item_b = _write(tmp_path / "b.ai-feature.yaml", FEATURE + f"# run {number}\n")
+        assert _as_file(_run_with_store(tmp_path / "cache", item_b)[1], "a") == _as_file(outcome, "a")
 
 
 def test_an_edited_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,6 +305,7 @@ def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
     assert len(spy.checked) == 2
 
 
+@pytest.mark.usefixtures("no_prebuilt")
 def test_a_damaged_catalog_is_rebuilt(tmp_path: Path, builtin: Catalog) -> None:
     _checker(tmp_path / "cache", Settings(today=TODAY))
     (entry,) = (tmp_path / "cache").rglob("catalog-*.json")
@@ -260,6 +327,7 @@ def test_the_catalog_comes_back_whole(builtin: Catalog, tmp_path: Path) -> None:
     assert again == fresh and fresh.findings
 
 
+@pytest.mark.usefixtures("no_prebuilt")
 def test_a_cached_catalog_is_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _checker(tmp_path / "cache", Settings(today=TODAY))
 
@@ -384,6 +452,7 @@ def test_the_decision_gates_come_back_whole(builtin: Catalog) -> None:
             assert any(question.gate is gate for gate in restored.gates)
 
 
+@pytest.mark.usefixtures("no_prebuilt")
 def test_cached_gates_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     monkeypatch.setattr(decide, "_CACHE", {})
