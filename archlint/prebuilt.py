@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
 from hashlib import blake2b
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from .loader import read_bytes
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .decide import Gates
     from .policies import Catalog
 
@@ -139,28 +140,18 @@ def build() -> dict[str, Any]:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m archlint.prebuilt [--check]`: write FILE, or report whether it is stale."""
-    import argparse
+def outputs() -> dict[Path, str]:
+    """FILE and its expected content, for the generators' command line."""
+    from pathlib import Path
 
-    parser = argparse.ArgumentParser(prog="python -m archlint.prebuilt", description=main.__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
-    args = parser.parse_args(argv)
-    content = json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
-    try:
-        with open(FILE, encoding="utf-8") as handle:
-            current: str | None = handle.read()
-    except OSError:
-        current = None
-    if current == content:
-        return 0
-    if args.check:
-        print("stale: archlint/_prebuilt.json; run `python -m archlint.prebuilt`", file=sys.stderr)
-        return 1
-    with open(FILE, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(content)
-    print("wrote: archlint/_prebuilt.json", file=sys.stderr)
-    return 0
+    return {Path(FILE): json.dumps(build(), indent=1, ensure_ascii=False) + "\n"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m archlint.prebuilt [--check]`: rebuild FILE, or report whether it is stale."""
+    from .schemagen import generator_main
+
+    return generator_main(argv, "archlint.prebuilt", main.__doc__, outputs)
 
 
 if __name__ == "__main__":
