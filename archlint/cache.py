@@ -100,6 +100,12 @@ def open_store(directory: str) -> Store | None:
     return Store(directory, secret)
 
 
+def digest(content: bytes) -> str:
+    """The hash a file is known by: a feature file's in its entry, a policy file's in the keys
+    (and in archlint/_prebuilt.json)."""
+    return blake2b(content, digest_size=20).hexdigest()
+
+
 class Store:
     """One cache folder, with the key material every name is derived from."""
 
@@ -132,13 +138,14 @@ class Store:
             except OSError:
                 load_policy_document(path)  # raises the PolicyError a run without cache raises
                 raise
-        parts = [self.environment]
-        for (path, builtin), raw in zip(files, contents, strict=True):
-            parts += [path, "builtin" if builtin else "", blake2b(raw, digest_size=20).hexdigest()]
-        key = self.catalog_key = self.key("catalog", *parts)
         from . import prebuilt
 
-        ready = prebuilt.catalog(files, contents)
+        digests = [digest(raw) for raw in contents]
+        parts = [self.environment]
+        for (path, builtin), file_digest in zip(files, digests, strict=True):
+            parts += [path, "builtin" if builtin else "", file_digest]
+        key = self.catalog_key = self.key("catalog", *parts)
+        ready = prebuilt.catalog(files, digests)
         if ready is not None:  # the built-in policies, shipped ready: only their compiled CEL is kept here
             self.attach(ready)
             return ready
@@ -293,7 +300,7 @@ class Results:
 
     @staticmethod
     def digest(raw: bytes) -> str:
-        return blake2b(raw, digest_size=20).hexdigest()
+        return digest(raw)
 
     def _pack(self, shard: str) -> dict[str, Any]:
         pack = self._packs.get(shard)

@@ -18,7 +18,6 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
-from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from .loader import read_bytes
@@ -33,10 +32,6 @@ FILE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "_prebuilt.json
 FORMAT = 1
 
 
-def _digest(content: bytes) -> str:
-    return blake2b(content, digest_size=20).hexdigest()
-
-
 @cache
 def _data() -> Mapping[str, Any] | None:
     try:
@@ -47,8 +42,11 @@ def _data() -> Mapping[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
-def catalog(files: Sequence[tuple[str, bool]], contents: Sequence[bytes] | None = None) -> Catalog | None:
-    """The catalog of these policy files when they are the built-in ones it was built from."""
+def catalog(files: Sequence[tuple[str, bool]], digests: Sequence[str] | None = None) -> Catalog | None:
+    """The catalog of these policy files when they are the built-in ones it was built from.
+
+    `digests`: the files' `cache.digest`, when the caller has them already.
+    """
     data = _data()
     if data is None or not files or not all(builtin for _, builtin in files):
         return None
@@ -56,11 +54,14 @@ def catalog(files: Sequence[tuple[str, bool]], contents: Sequence[bytes] | None 
     recorded = data.get("policies")
     if not isinstance(recorded, dict) or list(recorded) != names:
         return None
-    try:
-        raw = list(contents) if contents is not None else [read_bytes(path) for path, _ in files]
-    except OSError:
-        return None  # building reports it
-    if [_digest(content) for content in raw] != list(recorded.values()):
+    if digests is None:
+        from .cache import digest
+
+        try:
+            digests = [digest(read_bytes(path)) for path, _ in files]
+        except OSError:
+            return None  # building reports it
+    if list(digests) != list(recorded.values()):
         return None
     from .policies import Catalog
 
@@ -72,6 +73,7 @@ def catalog(files: Sequence[tuple[str, bool]], contents: Sequence[bytes] | None 
 
 def gates(source: str, text: str, params: Mapping[str, Any]) -> Gates | None:
     """The built-in gates, compiled against these params, when `text` is what they were built from."""
+    from .cache import digest
     from .decide import BUILTIN_GATES, Gates
 
     data = _data()
@@ -80,7 +82,7 @@ def gates(source: str, text: str, params: Mapping[str, Any]) -> Gates | None:
     recorded = data.get("gates")
     if not isinstance(recorded, dict) or recorded.get("params") != sorted(params):
         return None
-    if recorded.get("digest") != _digest(text.encode("utf-8")):
+    if recorded.get("digest") != digest(text.encode("utf-8")):
         return None
     value = _decode(recorded.get("value"), Gates)
     return value._replace(source=source) if value is not None else None
@@ -115,7 +117,7 @@ def _with_sources(value: Catalog, paths: Mapping[str, str]) -> Catalog:
 def build() -> dict[str, Any]:
     """The content of FILE, from the built-in policies and gates as they are now."""
     from . import decide, resources
-    from .cache import encode
+    from .cache import digest, encode
     from .policies import build_catalog, load_policy_document
 
     files = resources.builtin_policy_files()
@@ -130,10 +132,10 @@ def build() -> dict[str, Any]:
     gates_value = decide.parse_gates(text, decide.BUILTIN_GATES, built.params)._replace(source="gates.yaml")
     return {
         "format": FORMAT,
-        "policies": {os.path.basename(path): _digest(raw) for path, raw in zip(files, contents, strict=True)},
+        "policies": {os.path.basename(path): digest(raw) for path, raw in zip(files, contents, strict=True)},
         "catalog": encode(built, compiled=False),
         "gates": {
-            "digest": _digest(text.encode("utf-8")),
+            "digest": digest(text.encode("utf-8")),
             "params": sorted(built.params),
             "value": encode(gates_value, compiled=False),
         },
