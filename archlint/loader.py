@@ -249,7 +249,8 @@ def _build(yaml: Any, text: str) -> list[Document]:
             else:  # a mapping value
                 path = (*parent.path, parent.key)
             if kind is alias:
-                value, size = _alias(event.anchor, position, anchors)[:2]
+                anchor = _alias(event.anchor, position, anchors)
+                value, size = anchor.value, anchor.size
             elif len(stack) > MAX_DEPTH:
                 raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", *position)
             elif kind is scalar:
@@ -325,7 +326,8 @@ def _key(
         if tag is None or tag == "!":
             tag = tag_name(text, event.implicit)
     elif is_alias:  # an alias stands where its anchor is
-        _, _, position, text, tag, _ = _alias(event.anchor, position, anchors)
+        anchor = _alias(event.anchor, position, anchors)
+        text, tag, position = anchor.text, anchor.tag, anchor.position
     else:
         text = tag = None
     if text is None or tag is None:
