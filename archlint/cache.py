@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -202,8 +202,14 @@ class Store:
     def attach(self, value: Any) -> None:
         """Give the CEL programs of a prebuilt catalog or gates their compiled form from the
         cache, and remember them: `save_programs` keeps what this run compiles."""
+        from .cel import programs_in
+
+        # Those shipped compiled (archlint/_prebuilt.json) need nothing from here.
+        waiting = [program for program in programs_in(value) if not program.ready]
+        if not waiting:
+            return
         known = self._known()
-        for program in _programs_in(value):
+        for program in waiting:
             self._attached.append(program)
             blob = known.get(program.source)
             if blob is not None:
@@ -414,19 +420,6 @@ def validity(documents: Sequence[Document], today: str) -> tuple[str | None, str
     return start, end
 
 
-def _programs_in(value: Any) -> Iterator[Program]:
-    """The CEL programs in a tree of records and tuples (mappings hold none: tests, params)."""
-    from .cel import Program
-
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Program):
-            yield item
-        elif isinstance(item, tuple):
-            stack.extend(item)
-
-
 def _decode_finding(item: list[Any]) -> Finding:
     if len(item) != len(_FINDING_TYPES) or not all(
         isinstance(value, kind) for value, kind in zip(item, _FINDING_TYPES, strict=True)
@@ -467,13 +460,7 @@ def _environment() -> str:
                 except OSError:
                     continue
                 parts.append(f"{folder}/{name}:{status.st_size}:{status.st_mtime_ns}")
-    for entry in sys.path:
-        if os.path.basename(entry) in ("site-packages", "dist-packages"):
-            try:
-                names = os.listdir(entry)
-            except OSError:
-                continue
-            parts.extend(sorted(n for n in names if n.startswith(_LIBRARIES) and n.endswith(".dist-info")))
+    parts.extend(resources.distributions(_LIBRARIES))
     return "\n".join(parts)
 
 

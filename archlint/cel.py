@@ -7,7 +7,7 @@ could switch CEL libraries by rewriting this file alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -128,6 +128,17 @@ def compile_expression(source: str) -> Program:
         if match:
             raise CelCompileError(match.group(3).strip(), int(match.group(1)), int(match.group(2))) from None
         raise CelCompileError(_first_line(text)) from None
+
+
+def programs_in(value: Any) -> Iterator[Program]:
+    """The programs in a tree of records and tuples (mappings hold none: tests, params)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Program):
+            yield item
+        elif isinstance(item, tuple):
+            stack.extend(item)
 
 
 def activation(data: Mapping[str, Any]) -> Any:

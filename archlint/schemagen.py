@@ -86,16 +86,23 @@ def outputs() -> dict[Path, str]:
 
 
 def generator_main(
-    argv: Sequence[str] | None, prog: str, description: str | None, build: Callable[[], dict[Path, str]]
+    argv: Sequence[str] | None,
+    prog: str,
+    description: str | None,
+    build: Callable[[], dict[Path, str]],
+    same: Callable[[str, str], bool] = str.__eq__,
 ) -> int:
-    """The command line of a generator: write every stale file, or with --check only report them."""
+    """The command line of a generator: write every stale file, or with --check only report them.
+
+    `same(current, fresh)`: whether a file's current text counts as current (default: equal text).
+    """
     parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=description)
     parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is stale")
     args = parser.parse_args(argv)
     stale = []
     for path, content in build().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == content:
+        if current is not None and (current == content or (args.check and same(current, content))):
             continue
         stale.append(path)
         if not args.check:

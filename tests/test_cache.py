@@ -13,6 +13,7 @@ import pytest
 
 from archlint import cache, check, decide, engine, parallel, policies, prebuilt
 from archlint.cache import Store, decode, encode, open_store, validity
+from archlint.cel import programs_in
 from archlint.check import FileResult, plan
 from archlint.loader import load_all
 from archlint.parallel import Checker
@@ -154,29 +155,41 @@ def _run_with_store(folder: Path, item: tuple[str, str]) -> tuple[Catalog, objec
     return catalog, outcome
 
 
+def _another_cel_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run as under a CEL build other than the one that compiled archlint/_prebuilt.json's
+    programs: the built-in expressions compile from source, and the cache keeps them."""
+    monkeypatch.setattr(prebuilt, "cel_build", lambda: "cel_expr_python-0.0.0.dist-info")
+    monkeypatch.setattr(engine, "_lists", {})  # a run's first documents: each rule on its own
+
+
+def test_with_the_shipped_compiled_cel_a_run_stores_none(tmp_path: Path) -> None:
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    catalog, _ = _run_with_store(tmp_path / "cache", item)
+    assert all(program.ready for program in programs_in(catalog))
+    assert not list((tmp_path / "cache").rglob("programs-*.json"))
+
+
 def test_a_run_keeps_the_cel_it_compiled_for_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archlint.cache import _programs_in
-
-    monkeypatch.setattr(engine, "_lists", {})  # a run's first documents: each rule on its own
+    _another_cel_build(monkeypatch)
 
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     first, outcome = _run_with_store(tmp_path / "cache", item)
-    compiled = {program.source for program in _programs_in(first) if program.ready}
+    compiled = {program.source for program in programs_in(first) if program.ready}
     assert compiled, "the run evaluated rules"
     (saved,) = (tmp_path / "cache").rglob("programs-*.json")
     assert compiled <= set(json.loads(saved.read_bytes()))
     store = _store(tmp_path / "cache")
     with store.serving():
         again = load_catalog()  # the prebuilt catalog, given the compiled forms before any evaluation
-    assert {program.source for program in _programs_in(again) if program.ready} >= compiled
+    assert {program.source for program in programs_in(again) if program.ready} >= compiled
     item_b = _write(tmp_path / "b.ai-feature.yaml", FEATURE)
     assert _as_file(_run_with_store(tmp_path / "cache", item_b)[1], "a") == _as_file(outcome, "a")
 
 
 def test_a_broken_store_of_compiled_cel_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "_lists", {})  # a run's first documents: each rule on its own
+    _another_cel_build(monkeypatch)
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     _, outcome = _run_with_store(tmp_path / "cache", item)
     (saved,) = (tmp_path / "cache").rglob("programs-*.json")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from archlint import decide, prebuilt, resources
+from archlint.cel import Program, programs_in
 from archlint.policies import Catalog, build_catalog, catalog_of, load_policy_document, policy_files
 
 
@@ -36,14 +39,19 @@ def test_it_is_the_catalog_the_policy_files_build() -> None:
     assert {rule.source for rule in ready.rules} == {path for path, _ in files}
 
 
-def test_every_example_gets_the_same_findings_with_it() -> None:
+def test_every_example_gets_the_same_findings_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the shipped compiled programs (as under the CEL build that compiled them)."""
     from archlint.check import check_file, plan
     from archlint.discovery import discover
     from archlint.settings import Settings
 
+    data = prebuilt._data()
+    assert data is not None
+    monkeypatch.setattr(prebuilt, "cel_build", lambda: data["compiled"]["cel"])
     files = policy_files()
     ready = prebuilt.catalog(files)
     assert ready is not None
+    assert all(program.ready for program in programs_in(ready))
     ready_plan, built_plan = plan(ready, Settings(today=None)), plan(_built(files), Settings(today=None))
     examples = list(discover([str(Path(__file__).parents[1] / "examples")]))
     assert len(examples) >= 30
@@ -113,3 +121,75 @@ def test_records_of_another_archlint_version_are_ignored(
     target.write_text(json.dumps(data), encoding="utf-8")
     monkeypatch.setattr(prebuilt, "FILE", str(target))
     assert prebuilt.catalog(policy_files()) is None
+
+
+# -- the compiled CEL shipped beside the sources -------------------------------------
+
+
+def _every_program(files: list[tuple[str, bool]]) -> list[Program]:
+    ready = prebuilt.catalog(files)
+    assert ready is not None
+    with open(decide.BUILTIN_GATES, encoding="utf-8") as handle:
+        gates = prebuilt.gates(decide.BUILTIN_GATES, handle.read(), ready.params)
+    return [*programs_in(ready), *programs_in(gates)]
+
+
+def test_its_programs_come_compiled_under_the_cel_build_that_made_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = prebuilt._data()
+    assert data is not None
+    recorded = data["compiled"]["cel"]
+    assert recorded.startswith("cel_expr_python-") and recorded.endswith(".dist-info")
+    monkeypatch.setattr(decide, "_CACHE", {})
+    monkeypatch.setattr(prebuilt, "cel_build", lambda: recorded)
+    programs = _every_program(policy_files())
+    assert len(programs) >= 30 and all(program.ready for program in programs)
+    for program in programs:  # each compiled form is its own expression's, not another one's
+        assert data["compiled"]["programs"][program.source] == program.serialize().hex()
+
+
+def test_under_another_cel_build_its_programs_compile_from_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decide, "_CACHE", {})
+    monkeypatch.setattr(prebuilt, "cel_build", lambda: "cel_expr_python-0.0.0.dist-info")
+    programs = _every_program(policy_files())
+    assert programs and not any(program.ready for program in programs)
+
+
+def test_a_compiled_form_that_does_not_load_is_compiled_from_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = prebuilt.build()
+    data["compiled"]["programs"] = dict.fromkeys(data["compiled"]["programs"], "00ff")  # hex, not a program
+    target = tmp_path / "_prebuilt.json"
+    target.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(prebuilt, "FILE", str(target))
+    test_every_example_gets_the_same_findings_with_it(monkeypatch)
+
+
+def test_regenerating_keeps_the_compiled_forms_of_unchanged_expressions() -> None:
+    first = prebuilt.build()
+    again = prebuilt.build(first)
+    assert again == first
+    assert set(first["compiled"]["programs"]) == {p.source for p in _every_program(policy_files())}
+
+
+def test_the_staleness_check_ignores_only_the_compiled_bytes() -> None:
+    fresh = prebuilt.build()
+
+    def text(data: dict[str, Any]) -> str:
+        return json.dumps(data, indent=1)
+
+    other_bytes = copy.deepcopy(fresh)
+    other_bytes["compiled"] = {
+        "cel": "cel_expr_python-9.dist-info",
+        "programs": dict.fromkeys(fresh["compiled"]["programs"], "00"),
+    }
+    assert prebuilt.same_build(text(other_bytes), text(fresh))
+    fewer = copy.deepcopy(fresh)
+    fewer["compiled"]["programs"].popitem()
+    assert not prebuilt.same_build(text(fewer), text(fresh))
+    edited = copy.deepcopy(fresh)
+    edited["gates"]["params"].append("extra")
+    assert not prebuilt.same_build(text(edited), text(fresh))
+    assert not prebuilt.same_build("not json", text(fresh))
