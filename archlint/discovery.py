@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from .errors import UsageError
+from .paths import git_root
 
 FEATURE_PATTERNS = ("ai-feature.yaml", "ai-feature.yml", "*.ai-feature.yaml", "*.ai-feature.yml")
 _SKIP_DIRS = frozenset(
@@ -100,6 +101,9 @@ def _raise(error: OSError) -> None:
 
 def _git_files(root: str) -> list[str] | None:
     """Files git tracks or would track under `root`; None outside a work tree."""
+    named = "GIT_DIR" in os.environ or "GIT_WORK_TREE" in os.environ
+    if not named and git_root(os.path.abspath(root)) is None:
+        return None  # surely outside a work tree: no need to start git (a few ms of a run)
     import subprocess  # here: a run on named files never needs it
 
     try:

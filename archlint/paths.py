@@ -9,13 +9,19 @@ from functools import cache
 @cache
 def project_root(cwd: str) -> str:
     """The nearest folder at or above `cwd` holding `.git`, else `cwd` itself."""
-    directory = cwd
+    return git_root(cwd) or cwd
+
+
+def git_root(start: str) -> str | None:
+    """The nearest folder at or above `start` holding `.git` (a folder, or the file of a
+    linked work tree or submodule); None when there is none."""
+    directory = start
     while True:
         if os.path.exists(os.path.join(directory, ".git")):
             return directory
         parent = os.path.dirname(directory)
         if parent == directory:
-            return cwd
+            return None
         directory = parent
 
 

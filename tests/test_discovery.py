@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,52 @@ def test_include_adds_file_name_globs(tmp_path: Path) -> None:
     (tmp_path / "svc.arch.yaml").write_text("")
     assert list(discover([str(tmp_path)])) == []
     assert [Path(p).name for p in discover([str(tmp_path)], include=["*.arch.yaml"])] == ["svc.arch.yaml"]
+
+
+def _ignoring_repo(tree: Path, git_dir: Path | None = None) -> dict[str, str]:
+    """A git work tree at `tree` ignoring `generated/`, with the environment that selects it."""
+    import subprocess
+
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
+    command = ["git", "init", "-q", str(tree)]
+    if git_dir is not None:
+        command = ["git", f"--git-dir={git_dir}", f"--work-tree={tree}", "init", "-q"]
+        env |= {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(tree)}
+    tree.mkdir(exist_ok=True)
+    subprocess.run(command, check=True, env=env)
+    (tree / ".gitignore").write_text("generated/\n")
+    (tree / "generated").mkdir()
+    (tree / "generated" / "ai-feature.yaml").write_text("")
+    (tree / "ai-feature.yaml").write_text("")
+    return env
+
+
+def test_a_work_tree_found_from_a_subfolder_skips_ignored_files(tmp_path: Path) -> None:
+    _ignoring_repo(tmp_path)
+    assert list(discover([str(tmp_path)])) == [str(tmp_path / "ai-feature.yaml")]
+
+
+def test_a_work_tree_named_by_git_dir_skips_ignored_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `.git` above the folder, but GIT_DIR/GIT_WORK_TREE make it a work tree for git."""
+    env = _ignoring_repo(tmp_path / "tree", git_dir=tmp_path / "meta.git")
+    assert not (tmp_path / "tree" / ".git").exists()
+    monkeypatch.setenv("GIT_DIR", env["GIT_DIR"])
+    monkeypatch.setenv("GIT_WORK_TREE", env["GIT_WORK_TREE"])
+    assert list(discover([str(tmp_path / "tree")])) == [str(tmp_path / "tree" / "ai-feature.yaml")]
+
+
+def test_outside_a_work_tree_git_is_not_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("git started outside a work tree")
+
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    monkeypatch.setattr(subprocess, "run", refuse)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "ai-feature.yaml").write_text("")
+    (tmp_path / "ai-feature.yaml").write_text("")
+    assert len(list(discover([str(tmp_path)]))) == 2  # nothing ignores anything here
