@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,14 @@ def run() -> NoReturn:
     one file. Nothing is lost: files are written and closed and worker
     processes stopped before `main()` returns; only the standard streams are
     flushed here.
+
+    The cyclic garbage collector runs every 100,000 allocations instead of 700
+    (as mypy does): start-up creates many long-lived objects (modules, classes,
+    the catalog) and collecting among them was ~4 % of a run on one file and
+    ~5 % on 10,000; memory stays flat (objects are freed by reference counting,
+    and cycles are still collected).
     """
+    gc.set_threshold(100_000, 20, 20)
     code = main()
     try:
         sys.stdout.flush()
