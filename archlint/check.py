@@ -3,8 +3,6 @@
 path -> Document(s) -> schema problems | policy findings -> waivers -> FileResult
 """
 
-from __future__ import annotations
-
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType

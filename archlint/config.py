@@ -7,8 +7,6 @@ override the file. Every value remembers where it came from, for
 `archlint config`.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Mapping, Sequence

@@ -8,8 +8,6 @@ variables and, for the outcomes that end the walk, the recommended approach.
 recommendation differs from the declared approach into DEC001.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -90,10 +88,10 @@ class Filling(NamedTuple):
     """The assumed values as a tree, so filling a document copies each section once."""
 
     leaves: tuple[tuple[str, Any], ...]
-    children: tuple[tuple[str, Filling], ...]
+    children: "tuple[tuple[str, Filling], ...]"
 
     @classmethod
-    def of(cls, pairs: Sequence[tuple[Sequence[str | int], Any]]) -> Filling:
+    def of(cls, pairs: Sequence[tuple[Sequence[str | int], Any]]) -> "Filling":
         leaves = tuple((str(path[0]), value) for path, value in pairs if len(path) == 1)
         groups: dict[str, list[tuple[Sequence[str | int], Any]]] = {}
         for path, value in pairs:

@@ -1,7 +1,5 @@
 """The one record every check produces and every reporter reads."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -8,8 +8,6 @@ deeper than a limit, files that are too large, binary or badly encoded.
 Every refusal is a `YamlError` with a 1-based line and column.
 """
 
-from __future__ import annotations
-
 import codecs
 import errno
 import math

@@ -8,8 +8,6 @@ same whatever the number of jobs. Nothing but the small FileResults is
 kept: memory does not grow with the size of the files.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -51,7 +49,7 @@ Entry = tuple[str, dict[str, Any]]  # a cache entry on its way to the process th
 class Checker:
     """Checks one file: read, look up the cache, else parse and check and record."""
 
-    def __init__(self, the_plan: Plan, results: Results | None = None) -> None:
+    def __init__(self, the_plan: Plan, results: "Results | None" = None) -> None:
         self.plan = the_plan
         self.results = results
 

@@ -7,8 +7,6 @@ duplicate or colliding ids) is a `PolicyError` with a file, line and column:
 a broken policy stops the run, it is never skipped.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -191,7 +189,7 @@ def single_document(text: str, source: str, what: str) -> Document:
     return documents[0]
 
 
-def require_valid(document: Document, schema: SchemaName, source: str, what: str) -> None:
+def require_valid(document: Document, schema: "SchemaName", source: str, what: str) -> None:
     """Raise a PolicyError at the first schema problem of `document` (counting the rest)."""
     from .schema import validate
 

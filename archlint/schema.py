@@ -5,8 +5,6 @@ heavy imports). Only when it says "invalid" is jsonschema imported to list
 every error with its document path, so clean runs never pay for it.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Callable, Iterable
 from functools import cache

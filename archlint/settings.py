@@ -1,7 +1,5 @@
 """The effective settings of a run, after config files and flags are merged."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,7 +24,7 @@ class Settings(NamedTuple):
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     waivers: bool = True
-    today: datetime.date | None = None  # None: the day of the run
+    today: "datetime.date | None" = None  # None: the day of the run
 
 
 def matches(selector: str, rule_id: str, rule_name: str) -> bool:
