@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from .policies import Catalog, Rule
@@ -24,15 +25,27 @@ def example(catalog: Catalog, rule: Rule, kind: str) -> str | None:
     return _yaml(data) if data else "# the clean base document, unchanged"
 
 
-def _yaml(data: Any) -> str:
+@cache
+def _dumper() -> Any:
+    """One configured dumper for every example: setting one up costs as much as a dump."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    return yaml
+
+
+def _yaml(data: Any) -> str:
     stream = io.StringIO()
-    yaml.dump(data, stream)
+    _dumper().dump(data, stream)
     return stream.getvalue().rstrip("\n")
+
+
+def text_and_markdown(catalog: Catalog, rule: Rule) -> tuple[str, str]:
+    """Both renderings (SARIF's help), each example rendered once for the two."""
+    examples = {kind: example(catalog, rule, kind) for kind in ("fail", "pass")}
+    return text(catalog, rule, examples), markdown(catalog, rule, examples=examples)
 
 
 def _description(rule: Rule, kind: str) -> str:
@@ -40,8 +53,11 @@ def _description(rule: Rule, kind: str) -> str:
     return str(cases[0].get("description") or "") if cases else ""
 
 
-def markdown(catalog: Catalog, rule: Rule, heading: str = "##") -> str:
-    """The explanation as markdown (SARIF help.markdown, docs/rules.md)."""
+def markdown(
+    catalog: Catalog, rule: Rule, heading: str = "##", examples: Mapping[str, str | None] | None = None
+) -> str:
+    """The explanation as markdown (SARIF help.markdown, docs/rules.md); `examples` by kind,
+    when already rendered."""
     parts = [
         f"{heading} {rule.id} {rule.name}",
         "",
@@ -74,7 +90,7 @@ def markdown(catalog: Catalog, rule: Rule, heading: str = "##") -> str:
         rule.remediation.strip(),
     ]
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
-        sample = example(catalog, rule, kind)
+        sample = examples[kind] if examples is not None else example(catalog, rule, kind)
         if sample is None:
             continue
         note = _description(rule, kind)
@@ -84,8 +100,9 @@ def markdown(catalog: Catalog, rule: Rule, heading: str = "##") -> str:
     return "\n".join(parts) + "\n"
 
 
-def text(catalog: Catalog, rule: Rule) -> str:
-    """The explanation for a terminal: the markdown, lightly plainer."""
+def text(catalog: Catalog, rule: Rule, examples: Mapping[str, str | None] | None = None) -> str:
+    """The explanation for a terminal: the markdown, lightly plainer; `examples` by kind, when
+    already rendered."""
     width = 88
     out = [f"{rule.id} {rule.name} ({rule.severity.value})", "", rule.summary, ""]
 
@@ -114,7 +131,7 @@ def text(catalog: Catalog, rule: Rule) -> str:
     section("Why", rule.rationale)
     section("What to do instead", rule.remediation)
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
-        sample = example(catalog, rule, kind)
+        sample = examples[kind] if examples is not None else example(catalog, rule, kind)
         if sample is not None:
             note = _description(rule, kind)
             section(title + (f" ({note})" if note else ""), sample, code=True)

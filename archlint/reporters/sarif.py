@@ -98,7 +98,7 @@ def _help(catalog: Catalog | None, rule: Rule) -> tuple[str, str]:
     if catalog is not None:
         from .. import explain
 
-        return explain.text(catalog, rule), explain.markdown(catalog, rule)
+        return explain.text_and_markdown(catalog, rule)
     # Without the catalog there are no examples to render: the rule's own prose.
     body = f"{rule.summary}\n\n{rule.rationale.strip()}\n\n{rule.remediation.strip()}\n"
     return body, f"## {rule.id} {rule.name}\n\n{body}"
