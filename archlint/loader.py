@@ -386,4 +386,4 @@ def _scalar(text: str, tag: str, position: tuple[int, int]) -> Any:
 
         real = _yaml.construct_float(text)
         return real if math.isfinite(real) else text
-    raise YamlError(f"tag {tag!r} is not allowed: only plain YAML 1.2 data is accepted", *position)
+    raise YamlError(f"tag {tag!r} {_NOT_PLAIN}", *position)
