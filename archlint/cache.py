@@ -202,21 +202,14 @@ class Store:
     def attach(self, value: Any) -> None:
         """Give the CEL programs of a prebuilt catalog or gates their compiled form from the
         cache, and remember them: `save_programs` keeps what this run compiles."""
-        from .cel import programs_in
+        from .cel import adopt_compiled, programs_in
 
         # Those shipped compiled (archlint/_prebuilt.json) need nothing from here.
         waiting = [program for program in programs_in(value) if not program.ready]
         if not waiting:
             return
-        known = self._known()
-        for program in waiting:
-            self._attached.append(program)
-            blob = known.get(program.source)
-            if blob is not None:
-                try:
-                    program.adopt(bytes.fromhex(blob))
-                except (TypeError, ValueError):
-                    continue
+        self._attached.extend(waiting)
+        adopt_compiled(waiting, self._known())
 
     def save_programs(self) -> None:
         """Store the compiled form of every attached program this run compiled (at its end,

@@ -7,7 +7,7 @@ could switch CEL libraries by rewriting this file alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -139,6 +139,19 @@ def programs_in(value: Any) -> Iterator[Program]:
             yield item
         elif isinstance(item, tuple):
             stack.extend(item)
+
+
+def adopt_compiled(programs: Iterable[Program], forms: Mapping[str, Any]) -> None:
+    """Give each program not compiled yet the compiled form `forms` holds for its source (hex
+    text, as `serialize().hex()` wrote it); one that is not hex text is skipped, and that
+    program compiles from source when first evaluated."""
+    for program in programs:
+        form = forms.get(program.source)
+        if isinstance(form, str):
+            try:
+                program.adopt(bytes.fromhex(form))
+            except ValueError:
+                continue
 
 
 def activation(data: Mapping[str, Any]) -> Any:

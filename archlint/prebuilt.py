@@ -106,21 +106,14 @@ def cel_build() -> str:
 def _attach_compiled(value: Any, data: Mapping[str, Any]) -> None:
     """Give the value's CEL programs the compiled forms shipped beside it, when this CEL build
     made them (else they compile from source when first evaluated)."""
-    from .cel import programs_in
+    from .cel import adopt_compiled, programs_in
 
     compiled = data.get("compiled")
     if not isinstance(compiled, dict) or not compiled.get("cel") or compiled.get("cel") != cel_build():
         return
-    programs = compiled.get("programs")
-    if not isinstance(programs, dict):
-        return
-    for program in programs_in(value):
-        blob = programs.get(program.source)
-        if isinstance(blob, str):
-            try:
-                program.adopt(bytes.fromhex(blob))
-            except ValueError:
-                continue  # not hex: compiled from source instead
+    forms = compiled.get("programs")
+    if isinstance(forms, dict):
+        adopt_compiled(programs_in(value), forms)
 
 
 def _decode(data: Any, expected: type[Any]) -> Any:
