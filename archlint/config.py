@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from .errors import ConfigError
 from .finding import Severity
+from .paths import ancestors
 from .settings import Settings
 
 # Paths as text or os.PathLike; os.path throughout, as pathlib costs ~3 ms to import on every run.
@@ -58,8 +59,7 @@ class Resolved(NamedTuple):
 
 def find_config(start: StrPath) -> str | None:
     """The nearest config file at or above `start` that configures archlint."""
-    directory = os.path.abspath(start)
-    while True:
+    for directory in ancestors(os.path.abspath(start)):
         for name in CONFIG_NAMES:
             candidate = os.path.join(directory, name)
             if not os.path.isfile(candidate):
@@ -67,10 +67,7 @@ def find_config(start: StrPath) -> str | None:
             if name == "pyproject.toml" and not _has_tool_table(candidate):
                 continue
             return candidate
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    return None
 
 
 def _has_tool_table(path: str) -> bool:

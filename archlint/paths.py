@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from functools import cache
 
 
@@ -15,13 +16,17 @@ def project_root(cwd: str) -> str:
 def git_root(start: str) -> str | None:
     """The nearest folder at or above `start` holding `.git` (a folder, or the file of a
     linked work tree or submodule); None when there is none."""
+    return next((folder for folder in ancestors(start) if os.path.exists(os.path.join(folder, ".git"))), None)
+
+
+def ancestors(start: str) -> Iterator[str]:
+    """`start` and every folder above it, nearest first, up to the root."""
     directory = start
     while True:
-        if os.path.exists(os.path.join(directory, ".git")):
-            return directory
+        yield directory
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return
         directory = parent
 
 
