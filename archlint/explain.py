@@ -42,9 +42,14 @@ def _yaml(data: Any) -> str:
     return stream.getvalue().rstrip("\n")
 
 
+def _examples(catalog: Catalog, rule: Rule) -> dict[str, str | None]:
+    """The rule's fail and pass examples, rendered."""
+    return {kind: example(catalog, rule, kind) for kind in ("fail", "pass")}
+
+
 def text_and_markdown(catalog: Catalog, rule: Rule) -> tuple[str, str]:
     """Both renderings (SARIF's help), each example rendered once for the two."""
-    examples = {kind: example(catalog, rule, kind) for kind in ("fail", "pass")}
+    examples = _examples(catalog, rule)
     return text(catalog, rule, examples), markdown(catalog, rule, examples=examples)
 
 
@@ -58,6 +63,7 @@ def markdown(
 ) -> str:
     """The explanation as markdown (SARIF help.markdown, docs/rules.md); `examples` by kind,
     when already rendered."""
+    samples = examples if examples is not None else _examples(catalog, rule)
     parts = [
         f"{heading} {rule.id} {rule.name}",
         "",
@@ -90,7 +96,7 @@ def markdown(
         rule.remediation.strip(),
     ]
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
-        sample = examples[kind] if examples is not None else example(catalog, rule, kind)
+        sample = samples[kind]
         if sample is None:
             continue
         note = _description(rule, kind)
@@ -103,6 +109,7 @@ def markdown(
 def text(catalog: Catalog, rule: Rule, examples: Mapping[str, str | None] | None = None) -> str:
     """The explanation for a terminal: the markdown, lightly plainer; `examples` by kind, when
     already rendered."""
+    samples = examples if examples is not None else _examples(catalog, rule)
     width = 88
     out = [f"{rule.id} {rule.name} ({rule.severity.value})", "", rule.summary, ""]
 
@@ -131,7 +138,7 @@ def text(catalog: Catalog, rule: Rule, examples: Mapping[str, str | None] | None
     section("Why", rule.rationale)
     section("What to do instead", rule.remediation)
     for kind, title in (("fail", "Fails"), ("pass", "Passes")):
-        sample = examples[kind] if examples is not None else example(catalog, rule, kind)
+        sample = samples[kind]
         if sample is not None:
             note = _description(rule, kind)
             section(title + (f" ({note})" if note else ""), sample, code=True)
