@@ -16,8 +16,14 @@ _SKIP_DIRS = frozenset(
 )
 
 
+# FEATURE_PATTERNS as plain string tests (fnmatch costs a few microseconds a name).
+_FEATURE_NAMES = ("ai-feature.yaml", "ai-feature.yml")
+_FEATURE_SUFFIXES = (".ai-feature.yaml", ".ai-feature.yml")
+
+
 def is_feature_file(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in FEATURE_PATTERNS)
+    """Whether a file name matches one of FEATURE_PATTERNS."""
+    return name in _FEATURE_NAMES or name.endswith(_FEATURE_SUFFIXES)
 
 
 def discover(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Iterator[str]:

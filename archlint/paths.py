@@ -35,10 +35,16 @@ def display(path: str, cwd: str | None = None) -> str:
     here = cwd or os.getcwd()
     root = project_root(here)
     absolute = os.path.abspath(os.path.join(here, path))
-    try:
-        relative = os.path.relpath(absolute, root)
-    except ValueError:  # another drive on Windows
-        relative = absolute
-    if relative.startswith(".."):
-        relative = absolute
+    # Inside the root (the usual case) the name is what follows it: relpath, minus its cost
+    # on every file of a large run.
+    inside = root if root.endswith(os.sep) else root + os.sep
+    if absolute.startswith(inside):
+        relative = absolute[len(inside) :]
+    else:
+        try:
+            relative = os.path.relpath(absolute, root)
+        except ValueError:  # another drive on Windows
+            relative = absolute
+        if relative.startswith(".."):
+            relative = absolute
     return relative.replace(os.sep, "/")

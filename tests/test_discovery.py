@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
 
 import pytest
 
-from archlint.discovery import discover, is_feature_file
+from archlint.discovery import FEATURE_PATTERNS, discover, is_feature_file
 
 
 @pytest.mark.parametrize(
@@ -21,6 +22,23 @@ from archlint.discovery import discover, is_feature_file
 )
 def test_feature_file_names(name: str, expected: bool) -> None:
     assert is_feature_file(name) is expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".ai-feature.yaml",
+        "a.b.ai-feature.yml",
+        "AI-FEATURE.YAML",
+        "ai-feature.yamlx",
+        "xai-feature.yaml",
+        "ai-feature.yml.ai-feature.yaml",
+        "ai-feature",
+        "",
+    ],
+)
+def test_feature_file_names_are_those_the_patterns_match(name: str) -> None:
+    assert is_feature_file(name) is any(fnmatch.fnmatchcase(name, p) for p in FEATURE_PATTERNS)
 
 
 @pytest.mark.parametrize("pattern", ["legacy", "legacy/", "*/legacy/*", "old.ai-feature.yaml"])
