@@ -22,7 +22,7 @@ from .errors import UsageError
 from .finding import Finding
 
 if TYPE_CHECKING:
-    from .check import FileResult
+    from .report import FileResult
 
 VERSION = 1
 _FIELDS = ("rule", "file", "path", "fingerprint", "message")

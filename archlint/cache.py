@@ -6,6 +6,9 @@ Layout of the cache folder (`.archlint_cache/` at the project root, or `--cache-
     v1/catalog-<key>.json        a compiled catalog: rules plus serialized CEL programs
     v1/gates-<key>.json          the compiled decision gates
     v1/<run>/<xx>.json           results of one run key, in 256 packs by keyed path hash
+    v1/<run>/run.json            the rules a run of that key evaluates (written by a run
+                                 that loaded the catalog), so a run whose files all hit
+                                 answers without loading it
 
 A run key covers everything a result depends on except the file: archlint's
 version and code, the versions of its parsing and CEL libraries, the policy
@@ -41,19 +44,20 @@ except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
 from . import __version__
-from .check import FileResult, Plan
 from .finding import Finding, Severity
 from .loader import Document, read_bytes
-from .policies import Catalog
+from .report import FileResult, Outcome, Unreadable
 from .settings import Settings
 
 if TYPE_CHECKING:
     from .cel import Program
+    from .policies import Catalog
 
 T = TypeVar("T")
 
 FORMAT = "v1"
 DIRECTORY = ".archlint_cache"
+_RUN_RECORD = "run.json"
 MAX_AGE_DAYS = 30  # run folders and catalogs unused this long are removed
 # Libraries whose version changes a result: the YAML parser, CEL, and jsonschema
 # (the wording of schema errors).
@@ -114,7 +118,8 @@ class Store:
         self.secret = secret
         self.base = os.path.join(directory, FORMAT)
         self.environment = _environment()
-        self.catalog_key: str | None = None  # set by `catalog`, for `results`
+        self.catalog_key: str | None = None  # set by `catalog` or `results_for`, for `results`
+        self._policies: tuple[tuple[tuple[str, bool], ...], list[bytes], list[str]] | None = None
         self._programs: dict[str, str] | None = None  # source -> compiled form, hex
         self._attached: list[Program] = []
 
@@ -127,24 +132,36 @@ class Store:
 
     # -- catalogs ------------------------------------------------------------
 
-    def catalog(self, files: Sequence[tuple[str, bool]]) -> Catalog:
-        """The catalog of these policy files, from the cache when their contents are unchanged."""
-        from .policies import build_catalog, load_policy_document
-
+    def _read_policies(self, files: Sequence[tuple[str, bool]]) -> tuple[list[bytes], list[str]]:
+        """The contents and digests of the policy files, and the catalog key they make
+        (read once a run: `results_for` and then `catalog` name the same files)."""
+        named = tuple(files)
+        if self._policies is not None and self._policies[0] == named:
+            return self._policies[1], self._policies[2]
         contents: list[bytes] = []
         for path, _ in files:
             try:
                 contents.append(read_bytes(path))
             except OSError:
+                from .policies import load_policy_document
+
                 load_policy_document(path)  # raises the PolicyError a run without cache raises
                 raise
-        from . import prebuilt
-
         digests = [digest(raw) for raw in contents]
         parts = [self.environment]
         for (path, builtin), file_digest in zip(files, digests, strict=True):
             parts += [path, "builtin" if builtin else "", file_digest]
-        key = self.catalog_key = self.key("catalog", *parts)
+        self.catalog_key = self.key("catalog", *parts)
+        self._policies = (named, contents, digests)
+        return contents, digests
+
+    def catalog(self, files: Sequence[tuple[str, bool]]) -> Catalog:
+        """The catalog of these policy files, from the cache when their contents are unchanged."""
+        from . import prebuilt
+        from .policies import Catalog, build_catalog, load_policy_document
+
+        contents, digests = self._read_policies(files)
+        key = self.catalog_key
         ready = prebuilt.catalog(files, digests)
         if ready is not None:  # the built-in policies, shipped ready: only their compiled CEL is kept here
             self.attach(ready)
@@ -248,8 +265,14 @@ class Store:
 
     # -- results -------------------------------------------------------------
 
+    def results_for(self, files: Sequence[tuple[str, bool]], settings: Settings) -> Results:
+        """The per-file results of a run with these policy files and settings, without loading
+        their catalog (its key is their contents)."""
+        self._read_policies(files)
+        return self.results(settings)
+
     def results(self, settings: Settings) -> Results:
-        """The per-file results of a run with these settings and the catalog loaded last."""
+        """The per-file results of a run with these settings and the catalog keyed last."""
         if self.catalog_key is None:
             raise RuntimeError("load the catalog through this store first")
         run = self.key("run", self.environment, self.catalog_key, _settings_key(settings))
@@ -296,6 +319,35 @@ class Results:
         self.run = run
         self._packs: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
+        self._evaluated: tuple[str, ...] | None = None  # to record at `flush`
+
+    def evaluated(self) -> tuple[str, ...] | None:
+        """The rule ids a run of this key evaluates, as a run that loaded the catalog recorded
+        them; None when none has (or the record is broken)."""
+        try:
+            data = json.loads(_read(os.path.join(self.folder, _RUN_RECORD)))
+        except (OSError, ValueError):
+            return None
+        rules = data.get("evaluated") if isinstance(data, dict) else None
+        if not isinstance(rules, list) or not all(isinstance(rule, str) for rule in rules):
+            return None
+        return tuple(rules)
+
+    def record(self, evaluated: tuple[str, ...]) -> None:
+        """Record at `flush` the rule ids this run evaluates (the settings were checked against
+        the catalog by then), unless the same record is there."""
+        if self.evaluated() != evaluated:
+            self._evaluated = evaluated
+
+    def answer(self, item: tuple[str, str], today: str, evaluated: tuple[str, ...]) -> Outcome | None:
+        """The outcome of a (path, display) item the cache answers, or that cannot be read;
+        None for a miss."""
+        path, display = item
+        try:
+            raw = read_bytes(path)
+        except OSError as exc:
+            return Unreadable(display, f"cannot read: {exc.strerror or exc}")
+        return self.get(display, digest(raw), today, evaluated)
 
     @staticmethod
     def digest(raw: bytes) -> str:
@@ -314,14 +366,14 @@ class Results:
             return {}
         return pack if isinstance(pack, dict) else {}
 
-    def get(self, display: str, digest: str, the_plan: Plan) -> FileResult | None:
-        """The cached result for this file content, or None (a miss, also for a broken entry)."""
+    def get(self, display: str, digest: str, today: str, evaluated: tuple[str, ...]) -> FileResult | None:
+        """The cached result for this file content on the day `today` (ISO), or None (a miss,
+        also for a broken entry); `evaluated` is the run's rule ids."""
         key = self.store.key(self.run, display)
         try:
             data = self._pack(key[:2]).get(key)
             if data is None or data["sha"] != digest or data["file"] != display:
                 return None
-            today = the_plan.today
             if (data["from"] is not None and today < data["from"]) or (
                 data["until"] is not None and today > data["until"]
             ):
@@ -332,7 +384,7 @@ class Results:
                 return None
         except (ValueError, KeyError, TypeError, IndexError):
             return None
-        return FileResult(display, findings, features, the_plan.evaluated)
+        return FileResult(display, findings, features, evaluated)
 
     def entry(
         self,
@@ -362,14 +414,18 @@ class Results:
         self._pending.setdefault(key[:2], {})[key] = data
 
     def flush(self) -> None:
-        """Write the kept entries; silently nothing when the folder cannot be written."""
-        if not self._pending:
+        """Write the kept entries and the run record; silently nothing when the folder cannot be written."""
+        if not self._pending and self._evaluated is None:
             return
         try:
             os.makedirs(self.folder, exist_ok=True)
         except OSError:
             self._pending.clear()
             return
+        if self._evaluated is not None:
+            record = {"evaluated": list(self._evaluated)}
+            _store(os.path.join(self.folder, _RUN_RECORD), json.dumps(record).encode())
+            self._evaluated = None
         for shard, entries in self._pending.items():
             pack = self._read_pack(shard)  # read again: another run may have added entries
             pack.update(entries)

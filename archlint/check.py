@@ -3,61 +3,18 @@
 path -> Document(s) -> schema problems | policy findings -> waivers -> FileResult
 """
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from . import engine, waivers
 from .finding import Finding, Severity
 from .loader import Document, Path, YamlError, decode_limited, load_all, read_bytes
 from .policies import Catalog, Rule
-from .settings import Settings, enabled, severity_for
+from .report import FileResult, Report
+from .settings import Settings, enabled, run_day, severity_for
 
 SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
 YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
-
-
-class FileResult(NamedTuple):
-    """What checking one file produced."""
-
-    file: str
-    findings: tuple[Finding, ...]
-    features: tuple[str, ...] = ()
-    evaluated: tuple[str, ...] = ()  # rule ids run on the file, for JUnit
-
-
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
-
-
-class Report(NamedTuple):
-    """Everything a reporter may read. Reporters never filter or decide exit codes."""
-
-    files: tuple[FileResult, ...]
-    rules: tuple[Rule, ...]
-    fail_on: Severity = Severity.ERROR
-    extra: Mapping[str, Any] = _NOTHING
-    # The loaded policies, for reporters that render rule help (SARIF help.text/markdown).
-    catalog: Catalog | None = None
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return tuple(finding for result in self.files for finding in result.findings)
-
-    @property
-    def active(self) -> tuple[Finding, ...]:
-        """Findings not covered by a waiver."""
-        return tuple(finding for finding in self.findings if finding.suppressed is None)
-
-    def counts(self) -> dict[str, int]:
-        counts = {severity.value: 0 for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
-        for finding in self.active:
-            counts[finding.severity.value] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        return any(finding.severity.rank >= self.fail_on.rank for finding in self.active)
 
 
 class Plan(NamedTuple):
@@ -85,7 +42,7 @@ def plan(catalog: Catalog, settings: Settings) -> Plan:
         params=params,
         known_rules=frozenset(rule.id for rule in catalog.rules),
         evaluated=tuple(sorted(rule.id for rule in active)),
-        today=settings.today.isoformat() if settings.today else time.strftime("%Y-%m-%d"),
+        today=run_day(settings),
     )
 
 

@@ -404,11 +404,19 @@ def load_for(
     args: Any, cwd: StrPath | None = None, extra_policies: Sequence[str] = ()
 ) -> tuple[Resolved, Any]:
     """Resolve settings and load the catalog they name; check one against the other."""
-    from . import resources
-    from .policies import expand_policy_paths, load_catalog
+    from .policies import load_files
 
     resolved = resolve(args, os.getcwd() if cwd is None else cwd)
-    settings = resolved.settings
+    catalog = load_files(policy_files_for(resolved.settings, extra_policies))
+    check_against_catalog(resolved, catalog)
+    return resolved, catalog
+
+
+def policy_files_for(settings: Settings, extra_policies: Sequence[str] = ()) -> list[tuple[str, bool]]:
+    """(path, is built-in) of the policy files these settings name, in load order."""
+    from . import resources
+    from .policy_paths import expand_policy_paths, policy_files
+
     # A file named twice (config and command line, or a built-in file named in
     # a checkout of archlint itself) is loaded once, not reported as a collision.
     seen = (
@@ -421,6 +429,4 @@ def load_for(
         if os.path.realpath(path) not in seen:
             seen.add(os.path.realpath(path))
             files.append(path)
-    catalog = load_catalog(files, builtin=settings.builtin_policies)
-    check_against_catalog(resolved, catalog)
-    return resolved, catalog
+    return policy_files(files, builtin=settings.builtin_policies)

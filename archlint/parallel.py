@@ -13,8 +13,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .check import FileResult, Plan, check_documents, invalid_yaml
+from .check import Plan, check_documents, invalid_yaml
 from .loader import Document, YamlError, decode_limited, load_all, read_bytes
+from .report import Outcome, Unreadable
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -23,16 +24,6 @@ if TYPE_CHECKING:
 # Below this many files one process is faster than starting workers.
 MIN_FILES = 50
 CHUNK = 32  # files per task sent to a worker (16: 8 % slower on 10,000 files, pool overhead)
-
-
-class Unreadable(NamedTuple):
-    """A file that could not be read (exit code 2, not a finding)."""
-
-    file: str
-    message: str
-
-
-Outcome = FileResult | Unreadable
 
 
 class Recipe(NamedTuple):
@@ -68,12 +59,7 @@ class Checker:
         """The outcome of an item the cache answers (or that cannot be read); None otherwise."""
         if self.results is None:
             return None
-        path, display = item
-        try:
-            raw = read_bytes(path)
-        except OSError as exc:
-            return Unreadable(display, f"cannot read: {exc.strerror or exc}")
-        return self.results.get(display, self.results.digest(raw), self.plan)
+        return self.results.answer(item, self.plan.today, self.plan.evaluated)
 
     def check(self, item: tuple[str, str], look_up: bool = True) -> tuple[Outcome, Entry | None]:
         """The outcome of one item, and the cache entry it adds (None on a hit or without cache).
@@ -89,7 +75,7 @@ class Checker:
         digest = ""
         if results is not None:
             digest = results.digest(raw)
-            hit = results.get(display, digest, self.plan) if look_up else None
+            hit = results.get(display, digest, self.plan.today, self.plan.evaluated) if look_up else None
             if hit is not None:
                 return hit, None
         documents: list[Document] = []

@@ -7,16 +7,16 @@ duplicate or colliding ids) is a `PolicyError` with a file, line and column:
 a broken policy stops the run, it is never skipped.
 """
 
-import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import cel, messages, resources
+from . import cel, messages
 from .errors import PolicyError
 from .finding import Severity
 from .loader import Document, Path, YamlError, decode_limited, load_all, read_bytes
+from .policy_paths import policy_files
 
 if TYPE_CHECKING:
     from .schema import SchemaName
@@ -117,7 +117,11 @@ catalog_cache: Any = None
 
 def load_catalog(extra: Sequence[str] = (), builtin: bool = True) -> Catalog:
     """Load the built-in policies (unless `builtin` is false) and `extra` files or folders."""
-    files = policy_files(extra, builtin)
+    return load_files(policy_files(extra, builtin))
+
+
+def load_files(files: Sequence[tuple[str, bool]]) -> Catalog:
+    """The catalog of these (path, built-in) policy files, through the run's cache when it has one."""
     if catalog_cache is not None:
         catalog: Catalog = catalog_cache.catalog(files)
         return catalog
@@ -132,38 +136,6 @@ def catalog_of(files: Sequence[tuple[str, bool]]) -> Catalog:
     if ready is not None:
         return ready
     return build_catalog([(*load_policy_document(path), is_builtin) for path, is_builtin in files])
-
-
-def policy_files(extra: Sequence[str] = (), builtin: bool = True) -> list[tuple[str, bool]]:
-    """(path, is built-in) of every policy file `load_catalog` reads, in load order."""
-    files: list[tuple[str, bool]] = []
-    if builtin:
-        files.extend((str(path), True) for path in resources.builtin_policy_files())
-    for item in extra:
-        files.extend((path, False) for path in expand_policy_paths([item]))
-    if not files:
-        raise PolicyError("no policy files to load", "")
-    return files
-
-
-def expand_policy_paths(items: Iterable[str]) -> list[str]:
-    """Files as given; folders expanded to their *.yaml / *.yml files, sorted."""
-    found: list[str] = []
-    for item in items:
-        if os.path.isdir(item):
-            found.extend(sorted(_yaml_files(item)))
-        elif os.path.exists(item):
-            found.append(item)
-        else:
-            raise PolicyError("policy path does not exist", item)
-    return found
-
-
-def _yaml_files(folder: str) -> Iterator[str]:
-    for parent, _, names in os.walk(folder):
-        for name in names:
-            if os.path.splitext(name)[1] in (".yaml", ".yml"):
-                yield os.path.join(parent, name)
 
 
 def load_policy_document(path: str, raw: bytes | None = None) -> tuple[str, Document]:

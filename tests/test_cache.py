@@ -18,6 +18,8 @@ from archlint.check import FileResult, plan
 from archlint.loader import load_all
 from archlint.parallel import Checker
 from archlint.policies import Catalog, load_catalog
+from archlint.policy_paths import policy_files
+from archlint.report import Unreadable
 from archlint.settings import Settings
 
 from .conftest import archlint_command, run_check_json
@@ -531,3 +533,39 @@ def test_runs_writing_the_same_pack_keep_each_others_entries(tmp_path: Path) -> 
     second.flush()  # read the pack again before writing it: the first run's entry stays
     (pack,) = (tmp_path / "cache").rglob("ab.json")
     assert sorted(entry["file"] for entry in json.loads(pack.read_bytes()).values()) == ["one", "two"]
+
+
+def test_results_for_the_policy_files_share_the_key_of_their_loaded_catalog(tmp_path: Path) -> None:
+    settings = Settings(today=TODAY)
+    files = policy_files()
+    unloaded = _store(tmp_path / "cache").results_for(files, settings)
+    assert _checker(tmp_path / "cache", settings).results.run == unloaded.run  # type: ignore[union-attr]
+    other = _store(tmp_path / "cache").results_for(files, Settings(today=TODAY, ignore=("RAG001",)))
+    assert other.run != unloaded.run
+
+
+def test_a_run_record_holds_the_rules_the_run_evaluates(tmp_path: Path) -> None:
+    settings = Settings(today=TODAY)
+    results = _store(tmp_path / "cache").results_for(policy_files(), settings)
+    assert results.evaluated() is None
+    results.record(("FT001", "RAG001"))
+    assert results.evaluated() is None  # written by flush, with the entries
+    results.flush()
+    assert results.evaluated() == ("FT001", "RAG001")
+    again = _store(tmp_path / "cache").results_for(policy_files(), settings)
+    assert again.evaluated() == ("FT001", "RAG001")
+    assert _store(tmp_path / "cache").results_for(policy_files()[1:], settings).evaluated() is None
+
+
+def test_an_answer_is_a_hit_an_unreadable_file_or_none(tmp_path: Path) -> None:
+    item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
+    settings = Settings(today=TODAY)
+    first = _check(tmp_path / "cache", settings, item)
+    results = _store(tmp_path / "cache").results_for(policy_files(), settings)
+    evaluated = ("ONLY",)
+    assert results.answer(item, TODAY.isoformat(), evaluated) == first._replace(evaluated=evaluated)  # type: ignore[attr-defined]
+    assert results.answer((str(tmp_path / "gone.yaml"), "gone.yaml"), TODAY.isoformat(), evaluated) == (
+        Unreadable("gone.yaml", "cannot read: No such file or directory")
+    )
+    _write(tmp_path / "a.ai-feature.yaml", FEATURE + "# edited\n")
+    assert results.answer(item, TODAY.isoformat(), evaluated) is None

@@ -5,48 +5,56 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from .. import parallel, reporters
-from ..check import FileResult, Report, plan
-from ..config import load_for
+from .. import reporters
+from ..config import check_against_catalog, policy_files_for, resolve
 from ..discovery import discover
 from ..errors import UsageError
 from ..paths import display
+from ..report import FileResult, Outcome, Report, Unreadable
+from ..settings import run_day
 
 if TYPE_CHECKING:
-    from ..cache import Store
+    from collections.abc import Iterator
+
+    from ..cache import Results, Store
+    from ..config import Resolved
+    from ..policies import Catalog
+    from ..settings import Settings
 
 
 def run(args: argparse.Namespace) -> int:
     jobs = _jobs(args.jobs)
     store = _open_cache(args)
-    if store is None:
-        return _run(args, jobs, None)
-    with store.serving():  # catalogs and decision gates load through the cache
-        return _run(args, jobs, store)
-
-
-def _run(args: argparse.Namespace, jobs: int, store: Store | None) -> int:
-    resolved, catalog = load_for(args)
+    resolved = resolve(args, os.getcwd())
     settings = resolved.settings
-    the_plan = plan(catalog, settings)
-    paths = args.paths or ["."]
-    found = discover(paths, settings.include, settings.exclude)
+    files = policy_files_for(settings)
+    found = discover(args.paths or ["."], settings.include, settings.exclude)
     # A generator: discovery goes on while the first files are being checked.
     items = ((path, _printable(display(path))) for path in found)
-    checker = parallel.Checker(the_plan, store.results(settings) if store is not None else None)
-    recipe = parallel.recipe_for(the_plan, store.directory if store is not None else None)
-    results: list[FileResult] = []
+    results = store.results_for(files, settings) if store is not None else None
+    fmt = args.format or "text"
+    outcomes, rest = _answered(items, results, settings)
+    catalog = None
+    if rest is not None or fmt in reporters.NEEDS_RULES:
+        if store is None:
+            catalog = _check_rest(resolved, files, outcomes, rest, None, jobs)
+        else:
+            with store.serving():  # catalogs and decision gates load through the cache
+                catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
+    checked: list[FileResult] = []
     unreadable: list[str] = []
-    for outcome in parallel.check_all(items, checker, recipe, jobs):
-        if isinstance(outcome, parallel.Unreadable):
+    for outcome in outcomes:
+        if isinstance(outcome, Unreadable):
             unreadable.append(f"{outcome.file}: {outcome.message}")
         else:
-            results.append(outcome)
-    files, extra, notices = _baseline(results, args)
-    report = Report(files, catalog.rules, settings.fail_on, extra, catalog=catalog)
-    _write(report, args.format or "text", args.output)
+            checked.append(outcome)
+    checked_files, extra, notices = _baseline(checked, args)
+    rules = catalog.rules if catalog is not None else ()
+    report = Report(checked_files, rules, settings.fail_on, extra, catalog=catalog)
+    _write(report, fmt, args.output)
     for line in notices:
         print(line, file=sys.stderr)
     for line in unreadable:
@@ -55,6 +63,56 @@ def _run(args: argparse.Namespace, jobs: int, store: Store | None) -> int:
         return 2
     # Writing a baseline records every finding, so none of them fails the run.
     return 1 if report.failed and not args.write_baseline else 0
+
+
+def _check_rest(
+    resolved: Resolved,
+    files: list[tuple[str, bool]],
+    outcomes: list[Outcome],
+    rest: Iterator[tuple[str, str]] | None,
+    results: Results | None,
+    jobs: int,
+) -> Catalog:
+    """Load the catalog, check the settings against it, and append the outcomes of `rest`."""
+    from ..policies import load_files
+
+    catalog = load_files(files)
+    check_against_catalog(resolved, catalog)
+    if rest is None:
+        return catalog
+    from .. import parallel
+    from ..check import plan
+
+    the_plan = plan(catalog, resolved.settings)
+    if results is not None:
+        results.record(the_plan.evaluated)
+    checker = parallel.Checker(the_plan, results)
+    recipe = parallel.recipe_for(the_plan, results.store.directory if results is not None else None)
+    outcomes.extend(parallel.check_all(rest, checker, recipe, jobs or parallel.default_jobs()))
+    return catalog
+
+
+def _answered(
+    items: Iterator[tuple[str, str]], results: Results | None, settings: Settings
+) -> tuple[list[Outcome], Iterator[tuple[str, str]] | None]:
+    """The outcomes the cache gives before its first miss, and the items from that miss on
+    (None when the cache answered every item).
+
+    Only a run of the same key that loaded the catalog (and checked the settings
+    against it) records which rules it evaluates: without that record nothing is
+    looked up here, and the catalog loads before the first file is read.
+    """
+    evaluated = results.evaluated() if results is not None else None
+    if results is None or evaluated is None:
+        return [], items
+    today = run_day(settings)
+    answered: list[Outcome] = []
+    for item in items:
+        outcome = results.answer(item, today, evaluated)
+        if outcome is None:
+            return answered, chain([item], items)
+        answered.append(outcome)
+    return answered, None
 
 
 def _baseline(
@@ -78,11 +136,10 @@ def _printable(name: str) -> str:
 
 
 def _jobs(requested: int | None) -> int:
-    if requested is None or requested == 0:
-        return parallel.default_jobs()
-    if requested < 0:
+    """The --jobs asked for; 0 for one per core (counted only when a file needs checking)."""
+    if requested is not None and requested < 0:
         raise UsageError(f"--jobs takes a number of processes (0: one per core), got {requested}")
-    return requested
+    return requested or 0
 
 
 def _open_cache(args: argparse.Namespace) -> Store | None:

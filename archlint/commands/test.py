@@ -6,7 +6,7 @@ import argparse
 import os
 
 from ..config import load_for
-from ..policies import expand_policy_paths
+from ..policy_paths import expand_policy_paths
 from ..policy_tests import default_plan, run_cases
 
 

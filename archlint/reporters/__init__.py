@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from ..report import Report
 
 Reporter = Callable[["Report", TextIO], None]
 
@@ -24,6 +24,10 @@ REPORTERS: dict[str, str] = {
     "junit": "junit",
     "gitlab": "gitlab",
 }
+
+# Formats that read the loaded rules (Report.rules, Report.catalog): a run the cache answers
+# whole loads the catalog for them; the others get a Report without rules.
+NEEDS_RULES = frozenset({"sarif", "junit", "gitlab"})
 
 
 def get(name: str) -> Reporter:

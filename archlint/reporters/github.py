@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..check import Report
     from ..finding import Finding
+    from ..report import Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .sarif import fingerprints
 
 if TYPE_CHECKING:
-    from ..check import Report
     from ..finding import Finding
+    from ..report import Report
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 # Rules whose error blocks every policy rule on the document.

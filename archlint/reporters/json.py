@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .. import __version__
 
 if TYPE_CHECKING:
-    from ..check import Report
     from ..finding import Finding
+    from ..report import Report
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..check import FileResult, Report
     from ..finding import Finding
+    from ..report import FileResult, Report
 
 # Engine rules whose findings mean policy rules were not evaluated (on some document of the file).
 _BLOCKING = {"SCH002": "the file is not well-formed YAML", "SCH001": "a document does not match the schema"}

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .. import __version__
 
 if TYPE_CHECKING:
-    from ..check import Report
     from ..finding import Finding
     from ..policies import Catalog, Rule
+    from ..report import Report
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/archlint/archlint"

@@ -9,7 +9,7 @@ import os
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from ..report import Report
 
 _COLOURS = {
     "error": "\033[31m",

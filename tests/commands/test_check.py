@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from archlint.cli import main
+from archlint.reporters import REPORTERS
 
-from ..conftest import CLEAN_RAG_FEATURE
+from ..conftest import CLEAN_RAG_FEATURE, EXAMPLES
 
 CLEAN = CLEAN_RAG_FEATURE
 
@@ -158,3 +160,64 @@ def test_explain_hint_names_the_most_severe_finding(capsys: pytest.CaptureFixtur
     assert out.rstrip().endswith(
         "Run `archlint explain FT004` (or any rule id) to see why and what to do instead."
     )
+
+
+# -- a run the cache answers whole ----------------------------------------------------
+
+
+@pytest.fixture
+def features(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the examples (clean files and every anti-pattern), with a private cache key."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    folder = tmp_path / "features"
+    shutil.copytree(EXAMPLES, folder)
+    return folder
+
+
+def cached(capsys: pytest.CaptureFixture[str], folder: Path, *argv: str) -> tuple[int, str, str]:
+    return run(capsys, "--cache-dir", str(folder.parent / "cache"), *argv, str(folder))
+
+
+def run_records(folder: Path) -> list[Path]:
+    return sorted((folder.parent / "cache").rglob("run.json"))
+
+
+@pytest.mark.parametrize("fmt", tuple(REPORTERS))
+def test_a_run_the_cache_answers_reports_what_a_run_without_cache_does(
+    features: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    uncached = run(capsys, "--no-cache", "--format", fmt, str(features))
+    first = cached(capsys, features, "--format", fmt)
+    assert len(run_records(features)) == 1
+    second = cached(capsys, features, "--format", fmt)
+    assert uncached[0] == 1
+    assert first == second == uncached
+
+
+def test_a_miss_among_hits_checks_the_rest(features: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cached(capsys, features, "--format", "json")
+    edited = features / "anti-patterns" / "FT004-too-few-training-examples.ai-feature.yaml"
+    edited.write_text(edited.read_text().replace("training_examples: 30", "training_examples: 3"))
+    expected = run(capsys, "--no-cache", "--format", "json", str(features))
+    assert "training_examples is 3," in expected[1]
+    assert cached(capsys, features, "--format", "json") == expected
+
+
+def test_settings_the_catalog_refuses_are_refused_with_a_warm_cache(
+    features: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cached(capsys, features, "--ignore", "RAG001")[0] == 1
+    code, _, err = cached(capsys, features, "--ignore", "RAG999")
+    assert code == 2
+    assert "--ignore: unknown rule 'RAG999'" in err
+    # A run that was refused records nothing a later run could answer from.
+    assert len(run_records(features)) == 1
+
+
+def test_a_damaged_run_record_is_ignored(features: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = cached(capsys, features, "--format", "json")
+    (record,) = run_records(features)
+    for damage in ("{not json", '{"evaluated": [1, 2]}', "[]"):
+        record.write_text(damage)
+        assert cached(capsys, features, "--format", "json") == expected
+        assert json.loads(record.read_text())["evaluated"][:2] == ["DEC001", "FT001"]

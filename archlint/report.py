@@ -1,0 +1,69 @@
+"""What a run of `archlint check` produced: a result per file, and the report reporters read.
+
+Kept apart from `check` (the pipeline that computes results) so that a run
+answered from the cache builds its report without importing the engine.
+"""
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from .policies import Catalog, Rule
+else:
+    # Evaluated annotations, not strings: typing.NamedTuple compiles a string annotation,
+    # and the first compile() of a process costs ~0.7 ms. The runtime never reads them.
+    Catalog = Rule = object
+
+
+class FileResult(NamedTuple):
+    """What checking one file produced."""
+
+    file: str
+    findings: tuple[Finding, ...]
+    features: tuple[str, ...] = ()
+    evaluated: tuple[str, ...] = ()  # rule ids run on the file, for JUnit
+
+
+class Unreadable(NamedTuple):
+    """A file that could not be read (exit code 2, not a finding)."""
+
+    file: str
+    message: str
+
+
+Outcome = FileResult | Unreadable
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class Report(NamedTuple):
+    """Everything a reporter may read. Reporters never filter or decide exit codes."""
+
+    files: tuple[FileResult, ...]
+    rules: tuple[Rule, ...]
+    fail_on: Severity = Severity.ERROR
+    extra: Mapping[str, Any] = _NOTHING
+    # The loaded policies, for reporters that render rule help (SARIF help.text/markdown).
+    catalog: Catalog | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for result in self.files for finding in result.findings)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """Findings not covered by a waiver."""
+        return tuple(finding for finding in self.findings if finding.suppressed is None)
+
+    def counts(self) -> dict[str, int]:
+        counts = {severity.value: 0 for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for finding in self.active:
+            counts[finding.severity.value] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        return any(finding.severity.rank >= self.fail_on.rank for finding in self.active)
