@@ -221,3 +221,16 @@ def test_a_damaged_run_record_is_ignored(features: Path, capsys: pytest.CaptureF
         record.write_text(damage)
         assert cached(capsys, features, "--format", "json") == expected
         assert json.loads(record.read_text())["evaluated"][:2] == ["DEC001", "FT001"]
+
+
+def test_a_baseline_applies_to_a_run_the_cache_answers(
+    features: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = str(features.parent / "baseline.json")
+    assert cached(capsys, features, "--write-baseline", baseline)[0] == 0
+    edited = features / "anti-patterns" / "RAG001-rag-without-acl-filtering.ai-feature.yaml"
+    edited.write_text(edited.read_text().replace("top_k: ", "top_k: 1"))
+    expected = run(capsys, "--no-cache", "--baseline", baseline, str(features))
+    assert cached(capsys, features, "--baseline", baseline) == expected
+    assert cached(capsys, features, "--baseline", baseline) == expected
+    assert expected[0] == 0 and "recorded in" in expected[2]
