@@ -26,6 +26,8 @@ from archlint.parallel import Checker, Outcome, check_all, recipe_for
 from archlint.policies import Catalog, load_catalog
 from archlint.settings import Settings
 
+from .conftest import run_check_json
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 1)
 
@@ -143,6 +145,23 @@ def test_generated_corpus_gives_the_same_findings_both_ways(
     assert any(not result.findings for result in slow)
     for fast in _fast_runs(items, catalog, tmp_path / "cache"):
         _compare(slow, fast)
+
+
+def test_the_command_line_reports_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
+    """No cache; a first run; a run the cache answers whole (no catalog loaded); and a run whose
+    first 120 files hit and last 120 miss (checked in two workers): one report."""
+    corpus = tmp_path / "corpus"
+    paths = sorted(generate.write(str(corpus), 240))  # type: ignore[attr-defined]
+    args = ("--jobs", "2", "corpus")
+    expected = run_check_json("--no-cache", *args, cwd=tmp_path)
+    assert expected.returncode == 1
+    for _ in range(2):
+        assert run_check_json(*args, cwd=tmp_path).stdout == expected.stdout
+    for path in paths[120:]:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("# edited\n")
+    assert run_check_json(*args, cwd=tmp_path).stdout == expected.stdout
+    assert run_check_json(*args, cwd=tmp_path).stdout == expected.stdout
 
 
 def test_the_generator_is_deterministic() -> None:
