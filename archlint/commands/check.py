@@ -44,6 +44,13 @@ def run(args: argparse.Namespace) -> int:
         else:
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
+    return _report(args, fmt, settings, catalog, outcomes)
+
+
+def _report(
+    args: argparse.Namespace, fmt: str, settings: Settings, catalog: Catalog | None, outcomes: list[Outcome]
+) -> int:
+    """Write the report of a run's outcomes and return its exit code."""
     checked: list[FileResult] = []
     unreadable: list[str] = []
     for outcome in outcomes:
