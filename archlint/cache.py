@@ -319,7 +319,7 @@ class Results:
         self.run = run
         self._packs: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
-        self._evaluated: tuple[str, ...] | None = None  # to record at `flush`
+        self._to_record: tuple[str, ...] | None = None  # the run record `flush` writes
 
     def evaluated(self) -> tuple[str, ...] | None:
         """The rule ids a run of this key evaluates, as a run that loaded the catalog recorded
@@ -337,7 +337,7 @@ class Results:
         """Record at `flush` the rule ids this run evaluates (the settings were checked against
         the catalog by then), unless the same record is there."""
         if self.evaluated() != evaluated:
-            self._evaluated = evaluated
+            self._to_record = evaluated
 
     def answer(self, item: tuple[str, str], today: str, evaluated: tuple[str, ...]) -> Outcome | None:
         """The outcome of a (path, display) item the cache answers, or that cannot be read;
@@ -415,17 +415,18 @@ class Results:
 
     def flush(self) -> None:
         """Write the kept entries and the run record; silently nothing when the folder cannot be written."""
-        if not self._pending and self._evaluated is None:
+        if not self._pending and self._to_record is None:
             return
         try:
             os.makedirs(self.folder, exist_ok=True)
         except OSError:
             self._pending.clear()
+            self._to_record = None
             return
-        if self._evaluated is not None:
-            record = {"evaluated": list(self._evaluated)}
+        if self._to_record is not None:
+            record = {"evaluated": list(self._to_record)}
             _store(os.path.join(self.folder, _RUN_RECORD), json.dumps(record).encode())
-            self._evaluated = None
+            self._to_record = None
         for shard, entries in self._pending.items():
             pack = self._read_pack(shard)  # read again: another run may have added entries
             pack.update(entries)
