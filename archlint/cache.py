@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - CPython always has it
 from . import __version__
 from .finding import Finding, Severity
 from .loader import Document, read_bytes
-from .report import FileResult, Outcome, Unreadable
+from .report import FileResult, Outcome, unreadable
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ class Results:
         try:
             raw = read_bytes(path)
         except OSError as exc:
-            return Unreadable(display, f"cannot read: {exc.strerror or exc}")
+            return unreadable(display, exc)
         return self.get(display, digest(raw), today, evaluated)
 
     @staticmethod

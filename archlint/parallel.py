@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .check import Plan, check_documents, invalid_yaml
 from .loader import Document, YamlError, decode_limited, load_all, read_bytes
-from .report import Outcome, Unreadable
+from .report import Outcome, unreadable
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Checker:
         try:
             raw = read_bytes(path)
         except OSError as exc:
-            return Unreadable(display, f"cannot read: {exc.strerror or exc}"), None
+            return unreadable(display, exc), None
         results = self.results
         digest = ""
         if results is not None:

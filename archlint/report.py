@@ -36,6 +36,12 @@ class Unreadable(NamedTuple):
 
 Outcome = FileResult | Unreadable
 
+
+def unreadable(display: str, error: OSError) -> Unreadable:
+    """The outcome of a file that reading raised `error` for."""
+    return Unreadable(display, f"cannot read: {error.strerror or error}")
+
+
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 

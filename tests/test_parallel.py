@@ -12,8 +12,9 @@ import pytest
 
 from archlint import parallel
 from archlint.check import FileResult, plan
-from archlint.parallel import Checker, Recipe, Unreadable, check_all, default_jobs, recipe_for
+from archlint.parallel import Checker, Recipe, check_all, default_jobs, recipe_for
 from archlint.policies import Catalog, load_catalog
+from archlint.report import Unreadable
 from archlint.settings import Settings
 
 from .conftest import run_check_json
