@@ -32,11 +32,24 @@ class PolicyMetadata(_Strict):
 class Param(_Strict):
     default: int | float | str | bool = Field(description="Value used unless config overrides it.")
     description: str = Field(min_length=1, description="What the threshold means.")
+    rationale: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Why this default: the reasoning and the sources it leans on (built-in params must have one).",
+    )
 
 
 class Reference(_Strict):
     title: str = Field(min_length=1, description="Author or publisher and title.")
     url: str = Field(pattern=r"^https?://", description="Where to read it.")
+    supports: str | None = Field(
+        default=None, min_length=1, description="The claim of the rule this source backs, in a line."
+    )
+    quote: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A short excerpt from the source (about 30 words at most), with its section or page.",
+    )
 
 
 class OverlayCase(_Strict):
