@@ -35,7 +35,7 @@ class Param(_Strict):
     rationale: str | None = Field(
         default=None,
         min_length=1,
-        description="Why this default: the reasoning and the sources it leans on (built-in params must have one).",
+        description="Why this default: its reasoning and the sources it leans on.",
     )
 
 
