@@ -452,7 +452,9 @@ def evidence_gaps(catalog: Catalog, sets: Sequence[PolicySet] | None = None) -> 
             for number, reference in enumerate(rule.references, 1):
                 missing = [field for field in ("supports", "quote") if not getattr(reference, field).strip()]
                 if missing:
-                    gaps.append((rule.id, f"reference {number} ({reference.title}) has no {' or '.join(missing)}"))
+                    gaps.append(
+                        (rule.id, f"reference {number} ({reference.title}) has no {' or '.join(missing)}")
+                    )
     sources = {policy_set.source for policy_set in chosen}
     for name, param in sorted(catalog.params.items()):
         if param.source in sources and not param.rationale.strip():
