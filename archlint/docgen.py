@@ -107,7 +107,16 @@ _SOURCE_KINDS = (
     ("yaml.org", "", "specification (YAML)"),
     ("json-schema.org", "", "specification guide (JSON Schema)"),
     ("docs.oasis-open.org", "", "standard (OASIS)"),
-    ("github.com", "", "project documentation (GitHub)"),
+    ("github.com", "/google/cel-spec", "language specification (CEL)"),
+    ("github.com", "", "project README (GitHub)"),
+    ("docs.anthropic.com", "", "vendor documentation (Anthropic)"),
+    ("platform.openai.com", "", "vendor documentation (OpenAI)"),
+    ("help.openai.com", "", "vendor help article (OpenAI)"),
+    ("docs.mistral.ai", "", "vendor documentation (Mistral AI)"),
+    ("docs.cohere.com", "", "vendor documentation (Cohere)"),
+    ("ai.google.dev", "", "vendor documentation (Google)"),
+    ("docs.astral.sh", "", "tool documentation (Ruff)"),
+    ("mypy.readthedocs.io", "", "tool documentation (mypy)"),
     ("kubernetes.io", "", "project documentation (Kubernetes)"),
     ("wikipedia.org", "", "encyclopedia article (Wikipedia)"),
     ("hamel.dev", "", "practitioner blog (Hamel Husain)"),
@@ -145,7 +154,8 @@ def sources_markdown(catalog: Catalog) -> str:
         "",
         _GENERATED.format(source="the references of the built-in policies (`policies/*.yaml`)"),
         "",
-        f"The built-in rules cite {len(entries)} sources. Each is listed once below: what it is, "
+        f"The built-in rules cite {len(entries)} source{'' if len(entries) == 1 else 's'}. "
+        "Each is listed once below: what it is, "
         "and every rule that cites it, with the claim it backs there and a short excerpt from it. "
         "A rule's rationale says in its own words what each source says and how strongly; claims "
         "without a source, such as the default thresholds, are archlint's own and say so "
@@ -164,9 +174,8 @@ def sources_markdown(catalog: Catalog) -> str:
         parts += ["", f"## {title}", "", f"<{url}> · {source_kind(url)}", ""]
         for rule, index in citations:
             reference = rule.references[index]
-            parts.append(
-                f"- [{rule.id} {rule.name}]({_rule_link(rule)}): {_cell(reference.supports or '(no claim recorded)')}"
-            )
+            claim = _cell(reference.supports or "(no claim recorded)")
+            parts.append(f"- [{rule.id} {rule.name}]({_rule_link(rule)}): {claim}")
             if reference.quote:
                 parts.append(f"  > {_cell(reference.quote)}")
     return "\n".join(parts) + "\n"

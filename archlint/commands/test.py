@@ -6,8 +6,8 @@ import argparse
 import os
 
 from ..config import load_for
-from ..policy_paths import expand_policy_paths
 from ..policies import evidence_gaps
+from ..policy_paths import expand_policy_paths
 from ..policy_tests import default_plan, run_cases
 
 
