@@ -1,13 +1,14 @@
 """Regenerate the reference docs from the built-in policies and the published schema.
 
-    python -m archlint.docgen          # write docs/rules.md and docs/feature-file.md
-    python -m archlint.docgen --check  # exit 1 when either is stale
+    python -m archlint.docgen          # write docs/rules.md, docs/sources.md and docs/feature-file.md
+    python -m archlint.docgen --check  # exit 1 when any is stale
 
 `docs/rules.md` is an index of every built-in rule followed by each rule's
 explanation, rendered by `archlint.explain.markdown` (the same text as
 `archlint explain RULE --format markdown` and SARIF help). `docs/feature-file.md`
 is a field reference generated from `schemas/ai-feature.v1.schema.json`,
-after a short hand-written introduction kept here.
+after a short hand-written introduction kept here. `docs/sources.md` lists every
+source the built-in rules cite, once, with the rules that cite it and for what.
 """
 
 from __future__ import annotations
@@ -94,6 +95,90 @@ def rules_markdown(catalog: Catalog, examples: Mapping[str, Path] | None = None)
     for rule in rules:
         text += "\n" + explain.markdown(catalog, rule, heading="##")
     return text
+
+
+# --- docs/sources.md -----------------------------------------------------------------------------
+
+# What a source is, by where it lives: the first (host suffix, path prefix) that matches.
+_SOURCE_KINDS = (
+    ("arxiv.org", "", "research paper (arXiv)"),
+    ("genai.owasp.org", "", "security standard (OWASP Top 10 for LLM Applications 2025)"),
+    ("nvd.nist.gov", "", "vulnerability record (NIST National Vulnerability Database)"),
+    ("yaml.org", "", "specification (YAML)"),
+    ("json-schema.org", "", "specification guide (JSON Schema)"),
+    ("docs.oasis-open.org", "", "standard (OASIS)"),
+    ("github.com", "/google/cel-spec", "language specification (CEL)"),
+    ("github.com", "", "project README (GitHub)"),
+    ("docs.anthropic.com", "", "vendor documentation (Anthropic)"),
+    ("platform.openai.com", "", "vendor documentation (OpenAI)"),
+    ("help.openai.com", "", "vendor help article (OpenAI)"),
+    ("docs.mistral.ai", "", "vendor documentation (Mistral AI)"),
+    ("docs.cohere.com", "", "vendor documentation (Cohere)"),
+    ("ai.google.dev", "", "vendor documentation (Google)"),
+    ("docs.astral.sh", "", "tool documentation (Ruff)"),
+    ("mypy.readthedocs.io", "", "tool documentation (mypy)"),
+    ("kubernetes.io", "", "project documentation (Kubernetes)"),
+    ("wikipedia.org", "", "encyclopedia article (Wikipedia)"),
+    ("hamel.dev", "", "practitioner blog (Hamel Husain)"),
+    ("zenml.io", "", "case-study summary (ZenML LLMOps database)"),
+    ("anyscale.com", "/blog", "vendor blog (Anyscale)"),
+    ("anthropic.com", "/news", "vendor engineering post (Anthropic)"),
+    ("anthropic.com", "/engineering", "vendor engineering post (Anthropic)"),
+    ("research.ibm.com", "", "vendor research blog (IBM Research)"),
+    ("redhat.com", "/en/blog", "vendor blog (Red Hat)"),
+    ("redhat.com", "", "vendor explainer (Red Hat)"),
+)
+
+
+def source_kind(url: str) -> str:
+    """What kind of source a URL is, by its host: a paper, a standard, vendor documentation ..."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for suffix, prefix, kind in _SOURCE_KINDS:
+        if (host == suffix or host.endswith("." + suffix)) and parts.path.startswith(prefix):
+            return kind
+    return "vendor or project documentation"
+
+
+def sources_markdown(catalog: Catalog) -> str:
+    """Every source the built-in rules cite, once: what it is, and which rules cite it for what."""
+    by_url: dict[str, list[tuple[Rule, int]]] = {}
+    for rule in catalog.rules:
+        for index, reference in enumerate(rule.references):
+            by_url.setdefault(reference.url, []).append((rule, index))
+    entries = sorted(by_url.items(), key=lambda item: item[1][0][0].references[item[1][0][1]].title.lower())
+    parts = [
+        "# Sources",
+        "",
+        _GENERATED.format(source="the references of the built-in policies (`policies/*.yaml`)"),
+        "",
+        f"The built-in rules cite {len(entries)} source{'' if len(entries) == 1 else 's'}. "
+        "Each is listed once below: what it is, "
+        "and every rule that cites it, with the claim it backs there and a short excerpt from it. "
+        "A rule's rationale says in its own words what each source says and how strongly; claims "
+        "without a source, such as the default thresholds, are archlint's own and say so "
+        "(`archlint explain RULE` shows each param's reasoning). The same fields are printed by "
+        "`archlint explain RULE` under References.",
+        "",
+        "| Source | What it is | Cited by |",
+        "| --- | --- | --- |",
+    ]
+    for url, citations in entries:
+        title = citations[0][0].references[citations[0][1]].title
+        cited = ", ".join(f"[{rule.id}]({_rule_link(rule)})" for rule, _ in citations)
+        parts.append(f"| [{_cell(title)}](#{anchor(title)}) | {source_kind(url)} | {cited} |")
+    for url, citations in entries:
+        title = citations[0][0].references[citations[0][1]].title
+        parts += ["", f"## {title}", "", f"<{url}> · {source_kind(url)}", ""]
+        for rule, index in citations:
+            reference = rule.references[index]
+            claim = _cell(reference.supports or "(no claim recorded)")
+            parts.append(f"- [{rule.id} {rule.name}]({_rule_link(rule)}): {claim}")
+            if reference.quote:
+                parts.append(f"  > {_cell(reference.quote)}")
+    return "\n".join(parts) + "\n"
 
 
 # --- docs/feature-file.md ------------------------------------------------------------------------
@@ -407,6 +492,7 @@ def outputs() -> dict[Path, str]:
     schema = json.loads(FEATURE_SCHEMA.read_text(encoding="utf-8"))
     return {
         DOCS / "rules.md": rules_markdown(catalog),
+        DOCS / "sources.md": sources_markdown(catalog),
         DOCS / "feature-file.md": feature_file_markdown(schema, catalog),
     }
 

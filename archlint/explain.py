@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from .policies import Catalog, Rule
+from .policies import Catalog, Param, Reference, Rule
 from .policy_tests import case_document
 
 
@@ -45,6 +46,63 @@ def _yaml(data: Any) -> str:
 def _examples(catalog: Catalog, rule: Rule) -> dict[str, str | None]:
     """The rule's fail and pass examples, rendered."""
     return {kind: example(catalog, rule, kind) for kind in ("fail", "pass")}
+
+
+_PARAM = re.compile(r"\bparams\s*\.\s*([A-Za-z_]\w*)")
+
+
+def rule_params(catalog: Catalog, rule: Rule) -> tuple[Param, ...]:
+    """The params the rule reads, in its condition and message (DEC001: the decision gates)."""
+    names = dict.fromkeys(_PARAM.findall(f"{rule.condition_source}\n{rule.message}"))
+    if rule.engine and rule.id == "DEC001":
+        from . import decide
+
+        names.update(dict.fromkeys(decide.builtin_gates(catalog.params).params))
+    return tuple(catalog.params[name] for name in names if name in catalog.params)
+
+
+def how_to_change(param: Param) -> str:
+    """The two ways to set a param, in one sentence."""
+    return (
+        f"`--param {param.name}=VALUE` on the command line, or `{param.name} = VALUE` under "
+        "`[params]` in `.archlint.toml` (`[tool.archlint.params]` in `pyproject.toml`)"
+    )
+
+
+def reference_json(reference: Reference) -> dict[str, str | None]:
+    return {
+        "title": reference.title,
+        "url": reference.url,
+        "supports": reference.supports or None,
+        "quote": reference.quote or None,
+    }
+
+
+def param_json(param: Param) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "default": param.default,
+        "description": param.description,
+        "rationale": param.rationale or None,
+        "change": {"cli": f"--param {param.name}=VALUE", "config": f"[params] {param.name} = VALUE"},
+    }
+
+
+def _param_markdown(param: Param) -> list[str]:
+    lines = [f"- `{param.name}` (default `{param.default}`): {' '.join(param.description.split())}"]
+    if param.rationale:
+        lines.append(f"  - **Why this default:** {' '.join(param.rationale.split())}")
+    lines.append(f"  - **Change it:** {how_to_change(param)}.")
+    return lines
+
+
+def _reference_markdown(reference: Reference) -> list[str]:
+    lines = [f"- [{reference.title}]({reference.url})"]
+    if reference.supports:
+        lines.append(f"  - **Supports:** {' '.join(reference.supports.split())}")
+    if reference.quote:
+        lines.append(f"  - **Quote:** {' '.join(reference.quote.split())}")
+    return lines
 
 
 def text_and_markdown(catalog: Catalog, rule: Rule) -> tuple[str, str]:
@@ -101,8 +159,14 @@ def markdown(
             continue
         note = _description(rule, kind)
         parts += ["", f"{heading}# {title}" + (f": {note}" if note else ""), "", "```yaml", sample, "```"]
+    params = rule_params(catalog, rule)
+    if params:
+        parts += ["", f"{heading}# Parameters", ""]
+        for param in params:
+            parts += _param_markdown(param)
     parts += ["", f"{heading}# References", ""]
-    parts += [f"- [{ref.title}]({ref.url})" for ref in rule.references]
+    for reference in rule.references:
+        parts += _reference_markdown(reference)
     return "\n".join(parts) + "\n"
 
 
@@ -142,5 +206,25 @@ def text(catalog: Catalog, rule: Rule, examples: Mapping[str, str | None] | None
         if sample is not None:
             note = _description(rule, kind)
             section(title + (f" ({note})" if note else ""), sample, code=True)
-    section("References", "\n".join(f"- {ref.title}: {ref.url}" for ref in rule.references))
+    params = rule_params(catalog, rule)
+    if params:
+        out.extend(["Parameters", "-" * len("Parameters")])
+        for param in params:
+            out.append(f"  {param.name} = {param.default}")
+            _wrapped(out, param.description, "    ", width)
+            if param.rationale:
+                _wrapped(out, "Why this default: " + param.rationale, "    ", width)
+            _wrapped(out, "Change it: " + how_to_change(param).replace("`", "") + ".", "    ", width)
+        out.append("")
+    out.extend(["References", "-" * len("References")])
+    for reference in rule.references:
+        out.append(f"  - {reference.title}: {reference.url}")
+        if reference.supports:
+            _wrapped(out, "Supports: " + reference.supports, "      ", width)
+        if reference.quote:
+            _wrapped(out, "Quote: " + reference.quote, "      ", width)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _wrapped(out: list[str], body: str, indent: str, width: int) -> None:
+    out.extend(textwrap.wrap(" ".join(body.split()), width, initial_indent=indent, subsequent_indent=indent))

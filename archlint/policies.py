@@ -37,6 +37,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 class Reference(NamedTuple):
     title: str
     url: str
+    supports: str = ""  # the claim of the rule it backs
+    quote: str = ""  # a short excerpt from it, in quotation marks
 
 
 class Rule(NamedTuple):
@@ -71,6 +73,7 @@ class Param(NamedTuple):
     default: Any
     description: str
     source: str
+    rationale: str = ""  # why this default, and what it leans on
 
 
 class PolicySet(NamedTuple):
@@ -211,7 +214,9 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
                     line,
                     column,
                 )
-            params[name] = Param(name, declared["default"], declared["description"], source)
+            params[name] = Param(
+                name, declared["default"], declared["description"], source, declared.get("rationale") or ""
+            )
     for source, document, _ in documents:
         for name, expression in (document.data.get("variables") or {}).items():
             where = ("variables", name)
@@ -311,7 +316,10 @@ def _compile_rule(
         summary=raw["summary"],
         rationale=raw["rationale"],
         remediation=raw["remediation"],
-        references=tuple(Reference(r["title"], r["url"]) for r in raw["references"]),
+        references=tuple(
+            Reference(r["title"], r["url"], r.get("supports") or "", r.get("quote") or "")
+            for r in raw["references"]
+        ),
         tags=tuple(raw.get("tags") or ()),
         tests={"pass": tuple(tests.get("pass", ())), "fail": tuple(tests.get("fail", ()))},
         source=source,
@@ -428,3 +436,27 @@ def _check_references(
         if problem:
             _, line, column = document.locate(where)
             raise PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
+
+
+def evidence_gaps(catalog: Catalog, sets: Sequence[PolicySet] | None = None) -> list[tuple[str, str]]:
+    """What the built-in sets among `sets` (all of them by default) leave unsourced: each
+    reference needs `supports` and `quote`, each param its set declares a `rationale`.
+
+    (where, problem) pairs, `where` being a rule id or `params.NAME`. Custom policies keep
+    these fields optional.
+    """
+    chosen = [s for s in (catalog.sets if sets is None else sets) if s.builtin]
+    gaps: list[tuple[str, str]] = []
+    for policy_set in chosen:
+        for rule in policy_set.rules:
+            for number, reference in enumerate(rule.references, 1):
+                missing = [field for field in ("supports", "quote") if not getattr(reference, field).strip()]
+                if missing:
+                    gaps.append(
+                        (rule.id, f"reference {number} ({reference.title}) has no {' or '.join(missing)}")
+                    )
+    sources = {policy_set.source for policy_set in chosen}
+    for name, param in sorted(catalog.params.items()):
+        if param.source in sources and not param.rationale.strip():
+            gaps.append((f"params.{name}", f"declared in {param.source} without a rationale"))
+    return gaps

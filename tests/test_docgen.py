@@ -178,4 +178,47 @@ def test_field_references_follow_variables_and_skip_methods() -> None:
 
 def test_docs_live_in_the_repository() -> None:
     assert docgen.DOCS == ROOT / "docs"
-    assert set(OUTPUTS) == {ROOT / "docs" / "rules.md", ROOT / "docs" / "feature-file.md"}
+    assert set(OUTPUTS) == {
+        ROOT / "docs" / "rules.md",
+        ROOT / "docs" / "sources.md",
+        ROOT / "docs" / "feature-file.md",
+    }
+
+
+# --- docs/sources.md -----------------------------------------------------------------------------
+
+
+def test_sources_lists_every_cited_source_once_with_who_cites_it() -> None:
+    catalog = load_catalog()
+    text = OUTPUTS[ROOT / "docs" / "sources.md"]
+    urls = {ref.url for rule in catalog.rules for ref in rule.references}
+    for url in urls:
+        # one section per source, its address on the line under the heading
+        assert text.count(f"<{url}>") == 1, url
+    sections = text.split("\n## ")[1:]
+    assert len(sections) == len(urls)
+    for rule in catalog.rules:
+        for ref in rule.references:
+            section = next(part for part in sections if f"<{ref.url}>" in part)
+            assert f"[{rule.id} {rule.name}]" in section, (rule.id, ref.url)
+            assert " ".join(ref.supports.split()) in section
+
+
+def test_sources_says_what_kind_of_source_each_is() -> None:
+    assert docgen.source_kind("https://arxiv.org/abs/2401.05856") == "research paper (arXiv)"
+    assert docgen.source_kind("https://www.redhat.com/en/blog/x").startswith("vendor blog")
+    assert docgen.source_kind("https://www.redhat.com/en/topics/ai/x").startswith("vendor explainer")
+    assert docgen.source_kind("https://evil.example/arxiv.org") == "vendor or project documentation"
+
+
+def test_sources_of_a_custom_catalog() -> None:
+    from archlint.policies import Reference
+
+    catalog = load_catalog()
+    rule = catalog.rules[0]._replace(
+        references=(Reference("A paper", "https://arxiv.org/abs/1", "the claim", '"the words"'),)
+    )
+    one = catalog._replace(sets=(catalog.sets[0]._replace(rules=(rule,)),))
+    text = docgen.sources_markdown(one)
+    assert "cite 1 source." in text and "## A paper" in text
+    assert "the claim" in text and '> "the words"' in text

@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
             "path": ".".join(map(str, rule.path)) or None,
             "rationale": rule.rationale,
             "remediation": rule.remediation,
-            "references": [{"title": r.title, "url": r.url} for r in rule.references],
+            "references": [explain.reference_json(r) for r in rule.references],
+            "params": [explain.param_json(p) for p in explain.rule_params(catalog, rule)],
             "failing_example": explain.example(catalog, rule, "fail"),
             "passing_example": explain.example(catalog, rule, "pass"),
         }

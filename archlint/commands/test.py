@@ -6,6 +6,7 @@ import argparse
 import os
 
 from ..config import load_for
+from ..policies import evidence_gaps
 from ..policy_paths import expand_policy_paths
 from ..policy_tests import default_plan, run_cases
 
@@ -33,5 +34,9 @@ def run(args: argparse.Namespace) -> int:
             if result.kind == "pass" and finding.rule != result.rule.id:
                 continue
             print(f"     got {finding.rule} at {finding.path or 'document'}: {finding.message}")
+    # Built-in rules must show their evidence (issue 16); custom policies may leave it out.
+    for where, problem in evidence_gaps(catalog, sets):
+        failed += 1
+        print(f"FAIL {where}: {problem}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -248,3 +248,27 @@ def test_cli_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path) -> N
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]
     }
     assert uris == {"services/support/ai-feature.yaml"}
+
+
+def test_builtin_rule_help_carries_each_references_evidence_and_its_params() -> None:
+    # issue 16: SARIF help is `archlint explain`, so a reviewer in the code-scanning UI sees the
+    # claim each source backs, its words, and the thresholds with how to change them
+    example = (
+        Path(__file__).resolve().parents[2]
+        / "examples/anti-patterns/FT004-too-few-training-examples.ai-feature.yaml"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "archlint", "check", "--isolated", "--format", "sarif", str(example)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    rules = {rule["id"]: rule for rule in run_of(done.stdout)["tool"]["driver"]["rules"]}
+    markdown = rules["FT004"]["help"]["markdown"]
+    assert "**Supports:**" in markdown and '**Quote:** "The minimum number of examples' in markdown
+    assert (
+        "- `min_training_examples` (default `50`)" in markdown
+        and "--param min_training_examples=VALUE" in markdown
+    )
+    assert "Why this default: archlint's default" in " ".join(rules["FT004"]["help"]["text"].split())
