@@ -60,6 +60,8 @@ class Rule(NamedTuple):
     condition: cel.Program | None = None
     path: Path = ()
     message: str = ""
+    # The rule says the declared approach is the wrong one; decide never recommends into it.
+    argues_against_approach: bool = False
 
     @property
     def condition_source(self) -> str:
@@ -323,6 +325,7 @@ def _compile_rule(
         condition=condition,
         path=path,
         message=message,
+        argues_against_approach=bool(raw.get("argues_against_approach")),
     )
 
 
