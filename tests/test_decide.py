@@ -256,10 +256,10 @@ CASES: list[tuple[str, dict[str, Any], str, int]] = [
         8,
     ),
     (
-        "open-ended but styled output continues",
+        "open-ended with styled output stops: a tuned voice drifts (FT012)",
         {"spec": {"task": {"scope": "open-ended", "output": "styled-text"}}},
-        "fine-tuning",
-        8,
+        "prompting",
+        6,
     ),
     ("task shape not stated", {"spec": {"task": None}}, "prompting", 6),
     # gate 7
@@ -543,6 +543,7 @@ ANTI_PATTERN_RECOMMENDATIONS = {
     "FT004": {"prompting", "rag"},  # too few examples: not yet
     "FT010": {"prompting", "rag"},  # low volume: better prompting pays off sooner
     "FT011": {"prompting", "rag"},  # prompting never measured
+    "FT012": {"prompting", "rag"},  # open-ended chat in a tuned voice
     "FT013": {"hybrid", "rag"},  # citations need retrieval
     "FT014": {"prompting", "rag"},  # prompting already meets the bar
     "GEN002": {"rag", "hybrid"},  # high-stakes answers need grounding
