@@ -198,7 +198,8 @@ class Governance(_Strict):
     pii: bool | None = Field(default=None, description="The knowledge or prompts contain personal data.")
     zero_data_retention: bool | None = Field(
         default=None,
-        description="The external model provider keeps no prompts or outputs (a zero-data-retention agreement).",
+        description="The external model provider keeps no prompts or outputs "
+        "(a zero-data-retention agreement).",
     )
 
 
@@ -219,7 +220,9 @@ class Inputs(_Strict):
     )
 
 
-OutputCheck = Literal["schema", "source-match", "citation-check", "allowed-values", "execution-check", "moderation"]
+OutputCheck = Literal[
+    "schema", "source-match", "citation-check", "allowed-values", "execution-check", "moderation"
+]
 
 
 class Guardrails(_Strict):
@@ -253,7 +256,8 @@ class Tool(_Strict):
     )
     approval: Literal["none", "human", "limit"] | None = Field(
         default=None,
-        description="none; human (a person approves each call); limit (a hard cap enforced outside the model).",
+        description="none; human (a person approves each call); "
+        "limit (a hard cap enforced outside the model).",
     )
 
 

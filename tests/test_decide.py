@@ -309,7 +309,12 @@ CASES: list[tuple[str, dict[str, Any], str, int]] = [
     ),
     (
         "high-stakes behavior, sampled review is not enough",
-        {"spec": {"requirements": {"hallucination_impact": "high"}, "guardrails": {"human_review": "sampled"}}},
+        {
+            "spec": {
+                "requirements": {"hallucination_impact": "high"},
+                "guardrails": {"human_review": "sampled"},
+            }
+        },
         "hybrid",
         8,
     ),
