@@ -11,6 +11,7 @@ from .loader import Document, Path
 from .policies import Catalog, Rule
 
 POLICY_ERROR = ("POL001", "policy-evaluation-error")
+MESSAGE_LIST_ITEMS = 10
 
 MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
 
@@ -143,7 +144,11 @@ def _one_line(value: Any) -> Any:
     if isinstance(value, str):
         return messages.one_line(value, 200)
     if isinstance(value, list):
-        return [_one_line(item) for item in value]
+        # A list in a message (the tools a rule names) shows its first few items, not thousands.
+        shown = [_one_line(item) for item in value[:MESSAGE_LIST_ITEMS]]
+        if len(value) > MESSAGE_LIST_ITEMS:
+            shown.append(f"and {len(value) - MESSAGE_LIST_ITEMS} more")
+        return shown
     if isinstance(value, dict):
         return {_one_line(key): _one_line(item) for key, item in value.items()}
     return value
