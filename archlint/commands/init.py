@@ -283,6 +283,8 @@ def _validated(question: Question, value: Any, where: str) -> Any:
 def _problem(question: Question, value: Any) -> str | None:
     if question.field == ("spec", "tools"):
         return _tool_names_problem(value)
+    if question.field[:2] == ("spec", "tools"):  # a tool's property: one of its choices
+        return None if value in question.choices else f"answer one of: {', '.join(question.choices)}"
     if question.kind == "string" and isinstance(value, str):
         if value == "" and question.default is None:
             return None  # an optional text left blank

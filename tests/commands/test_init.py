@@ -550,6 +550,7 @@ def test_a_risky_tool_is_written_down_and_reported(workdir: Path, capsys: pytest
             ["--set", "tools=a", "--set", "tools.b.effect=read"],
             "tools.b.effect answers a question about a tool",
         ),
+        (["--set", "tools=a,b", "--set", "tools.a.b.effect=read"], "unknown question 'tools.a.b.effect'"),
     ],
 )
 def test_bad_tool_answers_are_usage_errors(
@@ -558,4 +559,14 @@ def test_bad_tool_answers_are_usage_errors(
     code, _, err = run(capsys, "--defaults", *argv)
     assert code == 2
     assert message in err
+    assert not (workdir / "ai-feature.yaml").exists()
+
+
+def test_a_tool_answer_of_the_wrong_kind_in_an_answers_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "answers.yaml").write_text("tools: refund\ntools.refund.effect: 3\n")
+    code, _, err = run(capsys, "--answers", "answers.yaml")
+    assert code == 2
+    assert "tools.refund.effect: answer one of: read, write, irreversible" in err
     assert not (workdir / "ai-feature.yaml").exists()
