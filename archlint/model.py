@@ -59,7 +59,8 @@ class Knowledge(_Strict):
         default=None,
         description="Where the facts an answer needs come from: corpus (a body of documents the feature "
         "keeps), request (they arrive with each request: the document to extract from, the data to "
-        "describe, the code to review) or mixed (both). Absent counts as corpus.",
+        "describe, the code to review, or what the feature's tools fetch during the request) or mixed "
+        "(both). Absent counts as corpus.",
     )
     change_frequency: ChangeFrequency | None = Field(
         default=None, description="How often the facts the feature needs change."
