@@ -181,6 +181,8 @@ def words(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, list):
+        return ", ".join(words(item) for item in value) or "none"
     return "absent" if value is None else str(value)
 
 

@@ -11,6 +11,7 @@ from .loader import Document, Path
 from .policies import Catalog, Rule
 
 POLICY_ERROR = ("POL001", "policy-evaluation-error")
+MESSAGE_LIST_ITEMS = 10
 
 MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
 
@@ -143,7 +144,41 @@ def _one_line(value: Any) -> Any:
     if isinstance(value, str):
         return messages.one_line(value, 200)
     if isinstance(value, list):
-        return [_one_line(item) for item in value]
+        # A list in a message (the tools a rule names) shows its first few items, not thousands.
+        shown = [_one_line(item) for item in value[:MESSAGE_LIST_ITEMS]]
+        if len(value) > MESSAGE_LIST_ITEMS:
+            shown.append(f"and {len(value) - MESSAGE_LIST_ITEMS} more")
+        return shown
     if isinstance(value, dict):
         return {_one_line(key): _one_line(item) for key, item in value.items()}
     return value
+
+
+def arguing_against_approach(
+    document: Document, catalog: Catalog, fired: Sequence[str], params: Mapping[str, Any]
+) -> set[str]:
+    """Of the rule ids in `fired`, those whose finding says the declared approach is the wrong one.
+
+    A rule declares it in its policy: `argues_against_approach: true`, or a CEL condition telling
+    when (GEN002 argues for retrieval only when the facts do not arrive with the request).
+    `archlint decide` must never recommend an approach that leaves such a finding.
+    """
+    data = document.data
+    bindings: dict[str, Any] = {
+        "apiVersion": data.get("apiVersion"),
+        "kind": data.get("kind"),
+        "metadata": data.get("metadata", {}),
+        "spec": data.get("spec", {}),
+        "params": dict(params),
+        "variables": {},
+    }
+    first = cel.activation(bindings)
+    bindings["variables"] = {name: program.evaluate(first) for name, program in catalog.variables}
+    activation = cel.activation(bindings)
+    arguing = set()
+    for rule in catalog.rules:
+        if rule.id not in fired or not rule.argues_against_approach:
+            continue
+        if rule.argues_when is None or rule.argues_when.evaluate(activation) is True:
+            arguing.add(rule.id)
+    return arguing

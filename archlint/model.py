@@ -17,7 +17,7 @@ API_VERSION = "archlint/v1"
 KIND = "AIFeature"
 
 ChangeFrequency = Literal["realtime", "daily", "weekly", "monthly", "quarterly", "yearly", "static"]
-Refresh = Literal["realtime", "daily", "weekly", "monthly", "quarterly", "manual"]
+Refresh = Literal["realtime", "daily", "weekly", "monthly", "quarterly", "yearly", "on-release", "manual"]
 Cadence = Literal["weekly", "monthly", "quarterly", "yearly", "on-drift"]
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -55,6 +55,13 @@ class Task(_Strict):
 
 
 class Knowledge(_Strict):
+    source: Literal["corpus", "request", "mixed"] | None = Field(
+        default=None,
+        description="Where the facts an answer needs come from: corpus (a body of documents the feature "
+        "keeps), request (they arrive with each request: the document to extract from, the data to "
+        "describe, the code to review, or what the feature's tools fetch during the request) or mixed "
+        "(both). Absent counts as corpus.",
+    )
     change_frequency: ChangeFrequency | None = Field(
         default=None, description="How often the facts the feature needs change."
     )
@@ -142,6 +149,11 @@ class Rag(_Strict):
         default=None, description="A labelled set for measuring retrieval on its own."
     )
     cache: bool | None = Field(default=None, description="Answers or retrievals are cached.")
+    cache_scope: Literal["per-user", "shared"] | None = Field(
+        default=None,
+        description="What `cache: true` shares: per-user (entries keyed on the asking user) or shared "
+        "(one entry serves everyone). Absent counts as shared.",
+    )
 
 
 class EvalSet(_Strict):
@@ -185,11 +197,69 @@ class Governance(_Strict):
         default=None, description="Policy allows this data in third-party (managed) stores."
     )
     pii: bool | None = Field(default=None, description="The knowledge or prompts contain personal data.")
+    zero_data_retention: bool | None = Field(
+        default=None,
+        description="The external model provider keeps no prompts or outputs "
+        "(a zero-data-retention agreement).",
+    )
 
 
 class Evaluation(_Strict):
     dataset: str | None = Field(default=None, min_length=1, description="Task-level evaluation set.")
     metrics: list[str] | None = Field(default=None, description="Metrics tracked on it.")
+    examples: NonNegativeInt | None = Field(default=None, description="Size of the task evaluation set.")
+
+
+class Inputs(_Strict):
+    sensitivity: Literal["public", "internal", "confidential", "restricted"] | None = Field(
+        default=None, description="The most sensitive classification of what users send in requests."
+    )
+    untrusted_content: bool | None = Field(
+        default=None,
+        description="The feature reads text an outsider can write (emails, web pages, tickets, chats, "
+        "uploaded documents), which may carry injected instructions.",
+    )
+
+
+OutputCheck = Literal[
+    "schema", "source-match", "citation-check", "allowed-values", "execution-check", "moderation"
+]
+
+
+class Guardrails(_Strict):
+    output_checks: list[OutputCheck] | None = Field(
+        default=None,
+        description="Automatic checks every output passes before use: schema (validates against a schema), "
+        "source-match (quoted spans are found in the source), citation-check (each citation resolves to "
+        "its source), allowed-values (values come from a closed list), execution-check (generated code or "
+        "queries are run or planned safely before use), moderation.",
+    )
+    human_review: Literal["none", "sampled", "all"] | None = Field(
+        default=None,
+        description="none; sampled (people review a sample afterwards); all (a person approves every "
+        "output before it takes effect).",
+    )
+
+
+class Tool(_Strict):
+    name: str = Field(min_length=1, description="The tool's name, e.g. issue-refund.")
+    effect: Literal["read", "write", "irreversible"] | None = Field(
+        default=None,
+        description="read (only reads); write (changes state that can be undone); irreversible (cannot "
+        "be undone: money moved, a message sent, data deleted).",
+    )
+    acts_as: Literal["user", "service"] | None = Field(
+        default=None,
+        description="Whose permissions the call runs with: the asking user's, or a service account's.",
+    )
+    reaches: Literal["internal", "external"] | None = Field(
+        default=None, description="external: the call can send data outside the organisation."
+    )
+    approval: Literal["none", "human", "limit"] | None = Field(
+        default=None,
+        description="none; human (a person approves each call); "
+        "limit (a hard cap enforced outside the model).",
+    )
 
 
 class Waiver(_Strict):
@@ -212,12 +282,17 @@ class Spec(_Strict):
     )
     task: Task | None = Field(default=None, description="The shape of the task.")
     knowledge: Knowledge | None = Field(default=None, description="The knowledge the feature needs.")
+    inputs: Inputs | None = Field(default=None, description="What users send in requests.")
     requirements: Requirements | None = Field(default=None, description="Product requirements.")
     prompting: Prompting | None = Field(default=None, description="What prompting alone achieved.")
     rag: Rag | None = Field(default=None, description="The retrieval setup.")
     fine_tuning: FineTuning | None = Field(default=None, description="The training setup.")
     governance: Governance | None = Field(default=None, description="Data governance constraints.")
     evaluation: Evaluation | None = Field(default=None, description="Task-level evaluation.")
+    guardrails: Guardrails | None = Field(
+        default=None, description="Checks and reviews between the model's output and its effect."
+    )
+    tools: list[Tool] | None = Field(default=None, description="Each tool the model can call.")
     waivers: list[Waiver] | None = Field(
         default=None, description="Time-limited, approved exceptions to rules for this feature."
     )

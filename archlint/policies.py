@@ -62,6 +62,10 @@ class Rule(NamedTuple):
     condition: cel.Program | None = None
     path: Path = ()
     message: str = ""
+    # The rule says the declared approach is the wrong one; decide never recommends into it.
+    argues_against_approach: bool = False
+    # When the policy gives a condition instead of true: the findings for which that holds.
+    argues_when: cel.Program | None = None
 
     @property
     def condition_source(self) -> str:
@@ -308,6 +312,12 @@ def _compile_rule(
         message = raw["message"]
         for placeholder in messages.references(message):
             _check_references(placeholder, source, document, (*at, "message"), params, variable_names)
+    argues = raw.get("argues_against_approach")
+    argues_when = None
+    if isinstance(argues, str):
+        where = (*at, "argues_against_approach")
+        _check_references(argues, source, document, where, params, variable_names)
+        argues_when = _compile(argues, source, document, where)
     tests = raw.get("tests") or {}
     return Rule(
         id=raw["id"],
@@ -331,6 +341,8 @@ def _compile_rule(
         condition=condition,
         path=path,
         message=message,
+        argues_against_approach=bool(argues),
+        argues_when=argues_when,
     )
 
 

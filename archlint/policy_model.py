@@ -102,6 +102,12 @@ class Rule(_Strict):
     )
     engine: bool | None = Field(default=None, description="Computed by archlint itself (built-in sets only).")
     tags: list[str] | None = Field(default=None, description="Free tags, shown in SARIF.")
+    argues_against_approach: bool | str | None = Field(
+        default=None,
+        description="The rule says the declared approach is the wrong one (not how it is built), so "
+        "`archlint decide` must never recommend an approach under which it fires: true, or a CEL "
+        "condition (spec, params, variables) saying when a finding of the rule argues so.",
+    )
     rationale: str = Field(min_length=1, description="Why the rule exists (markdown).")
     remediation: str = Field(min_length=1, description="What to do instead (markdown).")
     references: list[Reference] = Field(min_length=1, description="Primary sources.")

@@ -38,6 +38,13 @@ HYB001 hybrid-without-two-problems warning
 GEN001 no-task-evaluation warning
 GEN002 ungrounded-high-impact-answers error
 GEN003 prompting-for-large-knowledge-gap warning
+AGT001 irreversible-tool-without-approval error
+AGT002 service-account-over-per-user-data error
+AGT003 lethal-trifecta error
+AGT004 untrusted-input-drives-writes warning
+RAG013 shared-cache-over-per-user-data error
+GEN004 small-evaluation-set warning
+GEN005 sensitive-data-to-external-model error
 WVR001 expired-waiver error
 WVR002 unused-waiver warning
 WVR003 waiver-for-unknown-rule error
@@ -55,6 +62,7 @@ PARAMS = {
     "low_latency_ms": 500,
     "context_window_tokens": 100000,
     "min_daily_requests_for_fine_tuning": 1000,
+    "min_eval_examples": 100,
 }
 
 CATALOG = load_catalog()

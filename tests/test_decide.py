@@ -256,10 +256,10 @@ CASES: list[tuple[str, dict[str, Any], str, int]] = [
         8,
     ),
     (
-        "open-ended but styled output continues",
+        "open-ended with styled output stops: a tuned voice drifts (FT012)",
         {"spec": {"task": {"scope": "open-ended", "output": "styled-text"}}},
-        "fine-tuning",
-        8,
+        "prompting",
+        6,
     ),
     ("task shape not stated", {"spec": {"task": None}}, "prompting", 6),
     # gate 7
@@ -276,6 +276,73 @@ CASES: list[tuple[str, dict[str, Any], str, int]] = [
         8,
     ),
     ("volume not stated", {"spec": {"requirements": {"requests_per_day": None}}}, "prompting", 7),
+    # facts in the request (issue #14): nothing to retrieve, refresh or train
+    (
+        "facts in the request for a knowledge problem: put them in the prompt",
+        {"spec": {"problem": "knowledge", "knowledge": {"source": "request", "corpus_tokens": 4_000_000}}},
+        "prompting",
+        3,
+    ),
+    (
+        "facts in the request, daily, cited, high-stakes: still fine-tuning for the behavior",
+        {
+            "spec": {
+                "knowledge": {"source": "request", "change_frequency": "daily"},
+                "requirements": {"citations": True, "hallucination_impact": "high"},
+            }
+        },
+        "fine-tuning",
+        8,
+    ),
+    (
+        "both needs with the facts in the request: no hybrid",
+        {"spec": {"problem": "both", "knowledge": {"source": "request"}}},
+        "fine-tuning",
+        8,
+    ),
+    # guardrails (issue #14): a person approving every output grounds high stakes
+    (
+        "high-stakes behavior, every output approved by a person",
+        {"spec": {"requirements": {"hallucination_impact": "high"}, "guardrails": {"human_review": "all"}}},
+        "fine-tuning",
+        8,
+    ),
+    (
+        "high-stakes behavior, sampled review is not enough",
+        {
+            "spec": {
+                "requirements": {"hallucination_impact": "high"},
+                "guardrails": {"human_review": "sampled"},
+            }
+        },
+        "hybrid",
+        8,
+    ),
+    (
+        "small corpus, high stakes approved by a person: long context",
+        {
+            "spec": {
+                "problem": "knowledge",
+                "knowledge": {"corpus_tokens": 80_000},
+                "requirements": {"hallucination_impact": "high"},
+                "guardrails": {"human_review": "all"},
+            }
+        },
+        "prompting",
+        1,
+    ),
+    (
+        "mixed facts, every output matched against the request",
+        {
+            "spec": {
+                "knowledge": {"source": "mixed"},
+                "requirements": {"hallucination_impact": "high"},
+                "guardrails": {"output_checks": ["schema", "source-match"]},
+            }
+        },
+        "fine-tuning",
+        8,
+    ),
 ]
 
 
@@ -323,6 +390,7 @@ def test_absent_fields_are_reported_with_what_was_assumed() -> None:
         "spec.knowledge.change_frequency": "static",
         "spec.requirements.citations": False,
         "spec.requirements.hallucination_impact": "medium",
+        "spec.guardrails.human_review": "none",
         "spec.prompting.baseline_evaluated": False,
     }
     assert all(not value.present for value in decision.assumptions)
@@ -480,6 +548,7 @@ ANTI_PATTERN_RECOMMENDATIONS = {
     "FT004": {"prompting", "rag"},  # too few examples: not yet
     "FT010": {"prompting", "rag"},  # low volume: better prompting pays off sooner
     "FT011": {"prompting", "rag"},  # prompting never measured
+    "FT012": {"prompting", "rag"},  # open-ended chat in a tuned voice
     "FT013": {"hybrid", "rag"},  # citations need retrieval
     "FT014": {"prompting", "rag"},  # prompting already meets the bar
     "GEN002": {"rag", "hybrid"},  # high-stakes answers need grounding

@@ -121,3 +121,13 @@ def test_each_document_of_a_multi_document_file_is_checked(tmp_path: Path) -> No
     lines = {f[2] for f in findings if f[0] == "FT004"}
     assert lines == {10}
     assert any(f[0] == "RAG012" and f[2] > 11 for f in findings)
+
+
+def test_a_long_list_in_a_message_shows_its_first_items(tmp_path: Path) -> None:
+    tools = "".join(f"    - {{name: tool-{n}, effect: irreversible}}\n" for n in range(25))
+    feature = FEATURE.replace("  fine_tuning:\n    training_examples: 0\n", "  tools:\n" + tools)
+    catalog = load_catalog()
+    result = check_text(feature, "ai-feature.yaml", plan(catalog, Settings()))
+    (message,) = [f.message for f in result.findings if f.rule == "AGT001"]
+    assert "tool-0, tool-1, " in message and "tool-9, and 15 more (effect irreversible)" in message
+    assert "tool-10" not in message

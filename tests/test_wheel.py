@@ -18,7 +18,7 @@ FEATURE = """apiVersion: archlint/v1
 kind: AIFeature
 metadata: {name: wheel-check, owner: platform}
 spec:
-  problem: knowledge
+  problem: behavior
   approach: fine-tuning
   knowledge: {change_frequency: monthly}
 """

@@ -44,9 +44,12 @@ INDEX_REFRESH = {
     "weekly": "weekly",
     "monthly": "monthly",
     "quarterly": "quarterly",
-    "yearly": "quarterly",
+    "yearly": "yearly",
     "static": "manual",
 }
+# Errors the answers themselves can describe, whatever approach init recommends.
+ANSWERED_RISKS = frozenset({"AGT001", "AGT002", "AGT003", "GEN002"})
+TOOL_PROPERTIES = ("effect", "acts_as", "reaches", "approval")
 _PLAIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RESERVED = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     params = {name: param.default for name, param in catalog.params.items()}
     gates = builtin_gates(catalog.params)
-    questions = (*metadata_questions(output), *gates.questions)
+    questions = (*metadata_questions(output), *gates.questions, *tool_questions())
     given = given_answers(args, questions)
     interactive = not (args.answers or args.set or args.defaults)
     if interactive and not sys.stdin.isatty():
@@ -77,6 +80,14 @@ def run(args: argparse.Namespace) -> int:
         answers = questionnaire(
             questions, gates, params, given, prompt(params, len(gates.gates)) if interactive else None
         )
+        details = tool_detail_questions(answers.get("tools"))
+        _refuse_unknown_tools(given, details)
+        answers.update(
+            questionnaire(
+                details, gates, params, given, prompt(params, len(gates.gates)) if interactive else None
+            )
+        )
+        questions = (*questions, *details)
     except KeyboardInterrupt:
         print("\narchlint: init interrupted; nothing written", file=sys.stderr)
         return 130
@@ -106,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
         textwrap.fill(step.because, 96, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
     )
     print(f"Wrote {shown}: archlint check finds {counts}.")
+    if not counts.startswith("0 errors"):
+        print(
+            "  The answers describe risks that are errors whatever the approach; "
+            f"`archlint check {shown}` explains each."
+        )
     print(
         f"Next: `archlint decide {shown}` shows the whole path; `archlint check {shown}` lists what to add."
     )
@@ -115,10 +131,18 @@ def run(args: argparse.Namespace) -> int:
 def _verify(text: str, shown: str, catalog: Any) -> str:
     """Check the file before writing it: init must never write a file that fails."""
     from ..check import check_text, plan
+    from ..engine import arguing_against_approach
+    from ..loader import load_all
     from ..settings import Settings
 
     result = check_text(text, shown, plan(catalog, Settings()))
     errors = [f for f in result.findings if f.severity.value == "error" and f.suppressed is None]
+    (document,) = load_all(text)
+    arguing = arguing_against_approach(document, catalog, [f.rule for f in errors], {})
+    # What the person said about tools and reviews can be an error under any approach (an
+    # irreversible tool with no approval): init writes it down and reports it. An error that
+    # argues against the approach init chose, or any other, is init's own mistake.
+    errors = [f for f in errors if f.rule in arguing or f.rule not in ANSWERED_RISKS]
     if errors:
         details = "; ".join(f"{f.rule} {f.path}: {f.message}" for f in errors)
         raise ArchlintError(f"internal error: the file init would write fails archlint check ({details})")
@@ -206,6 +230,9 @@ def _answers_file(path: str) -> Mapping[str, Any]:
 def _find(by_id: Mapping[str, Question], key: str, where: str) -> Question:
     if key in by_id:
         return by_id[key]
+    detail = tool_detail_question(key)
+    if detail is not None:
+        return detail
     for question in by_id.values():  # a field path works too
         if ".".join(map(str, question.field)) == key:
             return question
@@ -254,6 +281,10 @@ def _validated(question: Question, value: Any, where: str) -> Any:
 
 
 def _problem(question: Question, value: Any) -> str | None:
+    if question.field == ("spec", "tools"):
+        return _tool_names_problem(value)
+    if question.field[:2] == ("spec", "tools"):  # a tool's property: one of its choices
+        return None if value in question.choices else f"answer one of: {', '.join(question.choices)}"
     if question.kind == "string" and isinstance(value, str):
         if value == "" and question.default is None:
             return None  # an optional text left blank
@@ -284,7 +315,7 @@ def questionnaire(
         if question.gate is not None and _decided_before(
             question.gate.number, answers, questions, gates, params
         ):
-            break
+            continue  # later gate questions are decided too; the tool questions still follow
         if question.ask_if is not None and not _holds(question, answers, questions, params):
             continue
         if question.id in given:
@@ -348,12 +379,25 @@ def build_document(answers: Mapping[str, Any], questions: Sequence[Question]) ->
     }
     for question in questions:
         value = answers.get(question.id)
-        if value is None or value == "":
+        if value is None or value == "" or question.field[:2] == ("spec", "tools"):
             continue
         node = document
         for key in question.field[:-1]:
             node = node.setdefault(str(key), {})
         node[str(question.field[-1])] = value
+    tools = [
+        {
+            "name": name,
+            **{
+                key: answers[f"tools.{name}.{key}"]
+                for key in TOOL_PROPERTIES
+                if answers.get(f"tools.{name}.{key}")
+            },
+        }
+        for name in tool_names(answers.get("tools"))
+    ]
+    if tools:
+        document["spec"]["tools"] = tools
     return document
 
 
@@ -396,7 +440,7 @@ def _hint(question: Question) -> str:
         return "yes or no [" + ("yes" if default else "no") + "]"
     if question.kind == "choice":
         options = ", ".join(f"{index}) {choice}" for index, choice in enumerate(question.choices, 1))
-        return f"{options} [{default}]"
+        return f"{options} [{'blank if unknown' if default is None else default}]"
     if question.kind == "integer":
         shown = "blank if unknown" if default is None else f"default {default}"
         return f"a whole number, 40k or 4M work [{shown}]"
@@ -445,7 +489,17 @@ def _comment(text: str, indent: str) -> list[str]:
     )
 
 
-_SPEC_ORDER = ("task", "knowledge", "requirements", "prompting", "rag", "fine_tuning")
+_SPEC_ORDER = (
+    "task",
+    "knowledge",
+    "inputs",
+    "requirements",
+    "guardrails",
+    "tools",
+    "prompting",
+    "rag",
+    "fine_tuning",
+)
 
 
 def render_file(
@@ -501,6 +555,11 @@ def render_file(
         values = rag if name == "rag" else spec.get(name)
         if not values:
             continue
+        if name == "tools":
+            lines += _comment(why[("spec", "tools")], "  ")
+            lines.append("  tools:")
+            lines += [_tool_line(tool) for tool in spec["tools"]]
+            continue
         lines.append(f"  {name}:")
         lines += section(name, values, "    ", ("spec", name))
         if name == "rag":
@@ -551,3 +610,132 @@ def _evaluation_next(name: str) -> list[str]:
         "  # evaluation:",
         f"  #   dataset: evals/{name}.jsonl",
     ]
+
+
+# ---------------------------------------------------------------------------- tools
+
+
+def tool_questions() -> tuple[Question, ...]:
+    """Whether outsiders write what the feature reads, and which tools the model can call."""
+    untrusted = ("spec", "inputs", "untrusted_content")
+    return (
+        Question(
+            id="untrusted_content",
+            gate=None,
+            field=untrusted,
+            ask="Does the feature read text that outsiders can write "
+            "(emails, web pages, tickets, chats, uploads)?",
+            why="Such text can carry instructions the model follows (prompt injection), "
+            "which matters once it can call tools.",
+            default=False,
+            ask_if=None,
+            kind="boolean",
+        ),
+        Question(
+            id="tools",
+            gate=None,
+            field=("spec", "tools"),
+            ask="Which tools can the model call? Their names, separated by commas "
+            "(like lookup-order, issue-refund)",
+            why="A model that calls tools acts, not only answers: "
+            "each tool's effect, identity and approval is checked.",
+            default=None,
+            ask_if=None,
+            kind="string",
+        ),
+    )
+
+
+_TOOL_ASK = {
+    "effect": (
+        "What can {name} do: only read, write something that can be undone, or something irreversible?",
+        "An irreversible call (money moved, a message sent, data deleted) "
+        "needs a check outside the model (AGT001).",
+    ),
+    "acts_as": (
+        "Whose permissions does {name} run with: the asking user's, or a service account's?",
+        "A service account over per-user data lets anyone ask for anything (AGT002).",
+    ),
+    "reaches": (
+        "Can {name} send data outside the organisation (external), or only to internal systems?",
+        "An outward tool next to untrusted text and private data is an exfiltration channel (AGT003).",
+    ),
+    "approval": (
+        "What stops a wrong {name} call: nothing (none), a person approving each call (human), "
+        "or a hard limit outside the model (limit)?",
+        "Approval outside the model is what makes an injected or hallucinated call harmless "
+        "(AGT001, AGT004).",
+    ),
+}
+
+
+def tool_names(value: Any) -> list[str]:
+    """The tool names of the `tools` answer, in order."""
+    if not isinstance(value, str):
+        return []
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _tool_names_problem(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return "must be tool names separated by commas"
+    names = tool_names(value)
+    bad = [name for name in names if not _PLAIN.match(name) or len(name) > 63]
+    if bad:
+        return f"tool names are lowercase words joined by hyphens, like issue-refund (not {bad[0]!r})"
+    if len(set(names)) != len(names):
+        return "a tool is named twice"
+    return None
+
+
+def _tool_schema(key: str) -> Mapping[str, Any]:
+    from ..schema import load_schema
+
+    tool: Mapping[str, Any] = load_schema("ai-feature")["$defs"]["Tool"]["properties"][key]
+    return tool
+
+
+def tool_detail_question(key: str) -> Question | None:
+    """The question `tools.NAME.PROPERTY` (effect, acts_as, reaches, approval), or None."""
+    parts = key.split(".")
+    if len(parts) != 3 or parts[0] != "tools" or parts[2] not in TOOL_PROPERTIES:
+        return None
+    name, prop = parts[1], parts[2]
+    if not _PLAIN.match(name):
+        return None
+    ask, why = _TOOL_ASK[prop]
+    return Question(
+        id=key,
+        gate=None,
+        field=("spec", "tools", name, prop),
+        ask=ask.format(name=name),
+        why=why,
+        default=None,  # unanswered stays absent, which the rules read as the risky case
+        ask_if=None,
+        kind="choice",
+        choices=tuple(_tool_schema(prop)["enum"]),
+    )
+
+
+def tool_detail_questions(value: Any) -> tuple[Question, ...]:
+    questions = []
+    for name in tool_names(value):
+        for prop in TOOL_PROPERTIES:
+            question = tool_detail_question(f"tools.{name}.{prop}")
+            if question is not None:
+                questions.append(question)
+    return tuple(questions)
+
+
+def _refuse_unknown_tools(given: Mapping[str, Any], details: Sequence[Question]) -> None:
+    known = {question.id for question in details}
+    for key in given:
+        if key.startswith("tools.") and key not in known:
+            raise UsageError(f"{key} answers a question about a tool that is not in the tools answer")
+
+
+def _tool_line(tool: Mapping[str, Any]) -> str:
+    fields = ", ".join(f"{key}: {_scalar(value)}" for key, value in tool.items())
+    return f"    - {{{fields}}}"

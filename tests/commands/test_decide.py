@@ -31,6 +31,7 @@ DIFFERS = DATA / "weekly-facts-fine-tuned.yaml"
 MINIMAL = DATA / "minimal.yaml"
 TWO = DATA / "two-features.yaml"
 INVALID = DATA / "invalid.yaml"
+FACTS_IN_REQUEST = DATA / "facts-in-request.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +59,7 @@ def golden(name: str, actual: str, update: bool) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "mermaid"])
-@pytest.mark.parametrize("fixture", [DIFFERS, MINIMAL], ids=lambda p: p.stem)
+@pytest.mark.parametrize("fixture", [DIFFERS, MINIMAL, FACTS_IN_REQUEST], ids=lambda p: p.stem)
 def test_output_matches_golden(
     request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], fixture: Path, fmt: str
 ) -> None:
@@ -341,3 +342,19 @@ def test_mermaid_parses_with_the_real_mermaid_package(
     assert failures == {}
     assert {item["type"] for name, item in results.items() if name != "broken.mmd"} == {"flowchart-v2"}
     assert len(results) == len(diagrams) + 1, completed.stderr
+
+
+def test_json_keeps_its_shape_and_gives_the_reasons_of_the_new_fields(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, before, _ = run(capsys, str(MINIMAL), "--format", "json")
+    code, out, _ = run(capsys, str(FACTS_IN_REQUEST), "--format", "json")
+    assert code == 0
+    old, new = json.loads(before), json.loads(out)
+    assert set(new) == set(old)
+    assert {key for step in new["path"] for key in step} == {key for step in old["path"] for key in step}
+    assert new["recommendation"] == "fine-tuning"
+    first = new["path"][0]
+    assert (first["outcome"], first["fields"][0]["path"]) == ("facts in the request", "spec.knowledge.source")
+    assert "arrive with each request" in first["because"]
+    assert new["path"][-1]["outcome"] == "facts in the request"

@@ -250,7 +250,11 @@ def test_no_terminal_and_no_answers_is_a_usage_error(workdir: Path) -> None:
 
 
 def asked(given: dict[str, Any]) -> list[str]:
-    questions = (*init.metadata_questions(Path("x/ai-feature.yaml")), *GATES.questions)
+    questions = (
+        *init.metadata_questions(Path("x/ai-feature.yaml")),
+        *GATES.questions,
+        *init.tool_questions(),
+    )
     order: list[str] = []
 
     def ask(question: Any, number: int) -> Any:
@@ -268,20 +272,24 @@ def test_stops_asking_once_the_gates_have_decided() -> None:
         "owner",
         "description",
         "problem",
+        "knowledge_source",
         "corpus_tokens",
         "per_user_permissions",
         "hallucination_impact",
         "change_frequency",
         "citations",
+        # Tools are asked whatever the gates decided: they change the checks, not the approach.
+        "untrusted_content",
+        "tools",
     ]
     # Weekly facts for a knowledge problem exit at gate 2, before the gate 3 question.
-    assert asked({"change_frequency": "weekly"})[-1] == "hallucination_impact"
+    assert asked({"change_frequency": "weekly"})[-3] == "hallucination_impact"
 
 
 def test_questions_that_do_not_apply_are_skipped() -> None:
     order = asked({"problem": "behavior", "baseline_evaluated": False})
     assert "corpus_tokens" not in order and "per_user_permissions" not in order
-    assert "meets_quality_bar" not in order and order[-1] == "citations"
+    assert "meets_quality_bar" not in order and order[-3] == "citations"
     assert "meets_quality_bar" in asked({"problem": "behavior", "baseline_evaluated": True})
 
 
@@ -304,23 +312,43 @@ ANSWER_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "output": st.sampled_from(["free-text", "styled-text", "structured"]),
     "requests_per_day": st.sampled_from([0, 999, 1000, 250_000]),
     "description": st.text(min_size=1, max_size=60).filter(lambda t: t.strip() != "" and t.isprintable()),
+    "knowledge_source": st.sampled_from(["corpus", "request", "mixed"]),
+    "human_review": st.sampled_from(["none", "sampled", "all"]),
+    "untrusted_content": st.booleans(),
+    "tools": st.sampled_from(["", "lookup-order", "lookup-order, issue-refund"]),
+    "tools.issue-refund.effect": st.sampled_from(["read", "write", "irreversible"]),
+    "tools.issue-refund.approval": st.sampled_from(["none", "human", "limit"]),
+    "tools.lookup-order.acts_as": st.sampled_from(["user", "service"]),
 }
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(given_answers=st.fixed_dictionaries({}, optional=ANSWER_VALUES))
 def test_every_set_of_answers_writes_a_file_with_no_error(given_answers: dict[str, Any]) -> None:
+    from archlint.engine import arguing_against_approach
+    from archlint.loader import Document
+
     questions = (*init.metadata_questions(Path("features/ai-feature.yaml")), *GATES.questions)
+    questions = (*questions, *init.tool_questions())
     answers = init.questionnaire(questions, GATES, PARAMS, given_answers, None)
+    details = init.tool_detail_questions(answers.get("tools"))
+    answers.update(init.questionnaire(details, GATES, PARAMS, given_answers, None))
+    questions = (*questions, *details)
     document = init.build_document(answers, questions)
     decision = decide(document, GATES, PARAMS)
     document["spec"]["approach"] = decision.recommendation
     text = init.render_file(document, answers, questions, decision, PARAMS)
     result = check_text(text, "ai-feature.yaml", plan(CATALOG, Settings()))
-    errors = [f"{f.rule}: {f.message}" for f in result.findings if f.severity is Severity.ERROR]
-    assert errors == [], text
-    assert not [f for f in result.findings if f.rule == "DEC001"], text
+    errors = [f.rule for f in result.findings if f.severity is Severity.ERROR]
     (written,) = load_all(text)
+    # No error argues against the approach init chose; the only errors are risks the answers
+    # themselves describe (a tool without approval, unreviewed high stakes with facts in the request).
+    assert arguing_against_approach(written, CATALOG, errors, PARAMS) == set(), text
+    assert set(errors) <= init.ANSWERED_RISKS, text
+    if not (answers.get("tools") or (answers.get("knowledge_source") == "request")):
+        assert errors == [], text
+    assert not [f for f in result.findings if f.rule == "DEC001"], text
+    assert isinstance(written, Document)
     assert written.data["spec"]["approach"] == decision.recommendation
     if "description" in given_answers:
         assert written.data["metadata"]["description"] == given_answers["description"]
@@ -370,10 +398,17 @@ def test_interactive_session(tmp_path: Path) -> None:
     child.expect_exact("! answer one of: knowledge, behavior, both; try again")
     child.expect_exact("> ")
     child.sendline("1")
+    answer(child, "Where do the facts an answer needs come from", "")  # the default: corpus
     answer(child, "Roughly how many tokens", "4M")
     answer(child, "Do the source systems restrict who may read which document?", "yes")
     answer(child, "How costly is a confident wrong answer?", "medium")
     answer(child, "How often do the facts the feature relies on change?", "weekly")
+    answer(child, "Does the feature read text that outsiders can write", "no")
+    answer(child, "Which tools can the model call?", "search-tickets")
+    answer(child, "What can search-tickets do", "read")
+    answer(child, "Whose permissions does search-tickets run with", "1")
+    answer(child, "Can search-tickets send data outside the organisation", "internal")
+    answer(child, "What stops a wrong search-tickets call", "")  # blank: left out
     child.expect_exact("Recommended approach: rag (gate 2, Knowledge dynamics)")
     child.expect_exact("Wrote ai-feature.yaml")
     child.expect(pexpect.EOF)
@@ -385,7 +420,12 @@ def test_interactive_session(tmp_path: Path) -> None:
     assert written["metadata"]["owner"] == "support-platform"
     spec = written["spec"]
     assert (spec["problem"], spec["approach"]) == ("knowledge", "rag")
+    assert spec["tools"] == [
+        {"name": "search-tickets", "effect": "read", "acts_as": "user", "reaches": "internal"}
+    ]
+    assert spec["inputs"] == {"untrusted_content": False}
     assert spec["knowledge"] == {
+        "source": "corpus",
         "corpus_tokens": 4_000_000,
         "per_user_permissions": True,
         "change_frequency": "weekly",
@@ -442,3 +482,91 @@ def test_strings_that_look_like_other_scalars_read_back_as_strings(text: str) ->
 
     (document,) = load_all(f"description: {_scalar(text)}\n")
     assert document.data == {"description": text}
+
+
+def test_tools_and_facts_in_the_request_are_asked_and_written(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--defaults",
+        "--set",
+        "problem=behavior",
+        "--set",
+        "knowledge_source=request",
+        "--set",
+        "hallucination_impact=high",
+        "--set",
+        "human_review=all",
+        "--set",
+        "untrusted_content=yes",
+        "--set",
+        "tools=lookup-order,issue-refund",
+        "--set",
+        "tools.issue-refund.effect=irreversible",
+        "--set",
+        "tools.issue-refund.approval=limit",
+        "--set",
+        "tools.lookup-order.acts_as=user",
+    )
+    assert code == 0, out
+    spec = data(workdir / "ai-feature.yaml")["spec"]
+    assert spec["knowledge"] == {"source": "request"}  # no corpus size or freshness asked
+    assert spec["guardrails"] == {"human_review": "all"}
+    assert spec["inputs"] == {"untrusted_content": True}
+    assert spec["tools"] == [
+        {"name": "lookup-order", "acts_as": "user"},
+        {"name": "issue-refund", "effect": "irreversible", "approval": "limit"},
+    ]
+    assert spec["approach"] == "prompting"
+    assert "archlint check finds 0 errors" in out
+
+
+def test_a_risky_tool_is_written_down_and_reported(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "--defaults",
+        "--set",
+        "problem=behavior",
+        "--set",
+        "tools=delete-resource",
+        "--set",
+        "tools.delete-resource.effect=irreversible",
+    )
+    assert code == 0, out
+    assert "archlint check finds 1 errors" in out and "risks that are errors whatever the approach" in out
+    assert [f.rule for f in findings(workdir / "ai-feature.yaml") if f.severity is Severity.ERROR] == [
+        "AGT001"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--set", "tools=Issue Refund"], "tool names are lowercase words joined by hyphens"),
+        (["--set", "tools=a,a"], "a tool is named twice"),
+        (["--set", "tools=a", "--set", "tools.a.effect=delete"], "answer one of: read, write, irreversible"),
+        (
+            ["--set", "tools=a", "--set", "tools.b.effect=read"],
+            "tools.b.effect answers a question about a tool",
+        ),
+        (["--set", "tools=a,b", "--set", "tools.a.b.effect=read"], "unknown question 'tools.a.b.effect'"),
+    ],
+)
+def test_bad_tool_answers_are_usage_errors(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, "--defaults", *argv)
+    assert code == 2
+    assert message in err
+    assert not (workdir / "ai-feature.yaml").exists()
+
+
+def test_a_tool_answer_of_the_wrong_kind_in_an_answers_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "answers.yaml").write_text("tools: refund\ntools.refund.effect: 3\n")
+    code, _, err = run(capsys, "--answers", "answers.yaml")
+    assert code == 2
+    assert "tools.refund.effect: answer one of: read, write, irreversible" in err
+    assert not (workdir / "ai-feature.yaml").exists()
