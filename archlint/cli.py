@@ -121,6 +121,12 @@ def _schema_arguments(schema: argparse.ArgumentParser) -> None:
 def _test_arguments(test: argparse.ArgumentParser) -> None:
     test.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders")
     test.add_argument("--verbose", "-v", action="store_true", help="list every case, not only failures")
+    test.add_argument(
+        "--policy-sets-only",
+        action="store_true",
+        help="skip named files that do not declare apiVersion: archlint/v1 and kind: PolicySet"
+        " (what the archlint-policies hook passes: other YAML under a policies/ folder is not ours)",
+    )
     _add_policy_options(test)
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .messages import plural
+
 if TYPE_CHECKING:
     from .policies import Catalog, Rule
 
@@ -72,8 +74,8 @@ def rules_markdown(catalog: Catalog, examples: Mapping[str, Path] | None = None)
         "",
         _GENERATED.format(source="the built-in policies (`policies/*.yaml`)"),
         "",
-        f"archlint ships {len(rules)} built-in rules ({counts['error']} errors, "
-        f"{counts['warning']} warnings, {counts['info']} info). Each rule below says what it "
+        f"archlint ships {len(rules)} built-in rules ({plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {counts['info']} info). Each rule below says what it "
         "checks, why, what to do instead, with a failing and a passing example and its sources. "
         "The same text is printed by `archlint explain RULE`; `archlint rules` lists the rules "
         "loaded with your configuration, including your own policies. The Example column links "

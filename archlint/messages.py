@@ -1,7 +1,9 @@
 """Message templates: `{spec.x.y}`, `{params.NAME}`, `{variables.NAME}`, with `{path|fallback}`.
 
 One syntax for finding messages and decision-gate notes. An absent value
-renders as its fallback, or "absent" when the template gives none.
+renders as its fallback, or "not set" when the template gives none: that reads
+right both after "is" ("rag.reranker is not set") and after a bare field name
+("retrieves with top_k not set").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+ABSENT = "not set"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}")
 
 Lookup = Callable[[tuple[str, ...]], Any]  # raises KeyError/IndexError when absent
@@ -27,7 +30,7 @@ def render(template: str, lookup: Lookup) -> str:
             return words(lookup(tuple(match.group(1).split("."))))
         except (KeyError, IndexError):
             fallback = match.group(2)
-            return fallback if fallback is not None else "absent"
+            return fallback if fallback is not None else ABSENT
 
     return PLACEHOLDER.sub(replace, template)
 
@@ -51,3 +54,8 @@ def words(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {words(v)}" for k, v in value.items()) + "}"
     return "null" if value is None else str(value)
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 warning`, `2 warnings`, `0 errors`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"

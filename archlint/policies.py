@@ -60,6 +60,7 @@ class Rule(NamedTuple):
     condition: cel.Program | None = None
     path: Path = ()
     message: str = ""
+    security_severity: float | None = None  # SARIF security-severity, for security rules
 
     @property
     def condition_source(self) -> str:
@@ -323,6 +324,7 @@ def _compile_rule(
         condition=condition,
         path=path,
         message=message,
+        security_severity=raw.get("security_severity"),
     )
 
 

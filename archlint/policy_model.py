@@ -102,6 +102,15 @@ class Rule(_Strict):
     )
     engine: bool | None = Field(default=None, description="Computed by archlint itself (built-in sets only).")
     tags: list[str] | None = Field(default=None, description="Free tags, shown in SARIF.")
+    security_severity: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=10.0,
+        description=(
+            "For security rules: a CVSS-like score from 0.0 to 10.0 (9.0+ critical, 7.0+ high, 4.0+ medium,"
+            " below low), published as SARIF properties.security-severity; give the rule a `security` tag."
+        ),
+    )
     rationale: str = Field(min_length=1, description="Why the rule exists (markdown).")
     remediation: str = Field(min_length=1, description="What to do instead (markdown).")
     references: list[Reference] = Field(min_length=1, description="Primary sources.")

@@ -7,8 +7,8 @@ itself). The first command is run here, in a fresh virtualenv on a copy of the c
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,3 +105,17 @@ def test_first_command_works_in_a_fresh_venv_on_a_fresh_copy(tmp_path: Path) -> 
     lines = completed.stdout.splitlines()
     assert sum(bool(FINDING_LINE.match(line)) for line in lines) >= 30
     assert re.search(r"\d+ files checked: \d+ errors, \d+ warnings, \d+ info", completed.stdout)
+
+
+def test_docs_pin_only_refs_that_exist() -> None:
+    """Snippets must work as written: `rev:` and `archlint@REF` name `main` or a tag this
+    repository has (none yet), never a release that was not made."""
+    tags = subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    allowed = {"main", *tags}
+    texts = [ROOT / "README.md", ROOT / ".pre-commit-hooks.yaml", *sorted((ROOT / "docs").glob("*.md"))]
+    for path in texts:
+        text = path.read_text()
+        for ref in re.findall(r"^\s*#?\s*rev:\s*([^\s#]+)", text, re.M) + re.findall(
+            r"archlint@([\w.\-]+)", text
+        ):
+            assert ref in allowed, f"{path.name} pins {ref!r}, which this repository does not provide"

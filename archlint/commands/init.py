@@ -125,7 +125,10 @@ def _verify(text: str, shown: str, catalog: Any) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity.value] += 1
-    return f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+    from ..messages import plural
+
+    shown = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    return ", ".join(shown)
 
 
 # ---------------------------------------------------------------------------- questions

@@ -83,7 +83,7 @@ def _suite(result: FileResult, names: Mapping[str, str], fail_on: Severity) -> E
             _failure(testcase, failing, findings)
         elif active:
             # Below the fail threshold: reported, not a failure (the run's exit code agrees).
-            lines = [f"below --fail-on {fail_on.value}:"] + _lines(findings)
+            lines = [f"below --fail-on {fail_on.value}:", *_lines(findings)]
             ET.SubElement(testcase, "system-out").text = "\n".join(lines)
         else:
             counts["skipped"] += 1

@@ -70,11 +70,10 @@ def summary(report: Report) -> str:
     counts = report.counts()
     files = len(report.files)
     waived = len(report.findings) - len(report.active)
-    parts = [
-        f"{counts[name]} {name}{'' if counts[name] == 1 else 's'}" for name in ("error", "warning", "info")
-    ]
-    parts[-1] = parts[-1].replace("infos", "info")
-    text = f"{files} file{'' if files == 1 else 's'} checked: " + ", ".join(parts)
+    from ..messages import plural
+
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    text = f"{plural(files, 'file')} checked: " + ", ".join(parts)
     if waived:
         text += f", {waived} waived"
     return text
