@@ -127,8 +127,8 @@ def _verify(text: str, shown: str, catalog: Any) -> str:
         counts[finding.severity.value] += 1
     from ..messages import plural
 
-    shown = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
-    return ", ".join(shown)
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- questions
