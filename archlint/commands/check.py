@@ -100,9 +100,8 @@ def _fix(resolved: Resolved, files: list[tuple[str, bool]], found: list[str], di
         from ..messages import plural
 
         verb = "would fix" if diff else "fixed"
-        print(
-            f"archlint: {verb} {plural(repaired, 'problem')} in {plural(files_changed, 'file')}", file=sys.stderr
-        )
+        counted = f"{plural(repaired, 'problem')} in {plural(files_changed, 'file')}"
+        print(f"archlint: {verb} {counted}", file=sys.stderr)
     return repaired > 0
 
 

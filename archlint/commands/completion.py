@@ -7,8 +7,19 @@ import sys
 
 # Arguments that name files or folders: completed from the file system.
 _FILES = frozenset(
-    {"paths", "output", "config", "policies", "baseline", "write_baseline", "answers", "gates", "file",
-     "stdin_filename", "write"}
+    {
+        "paths",
+        "output",
+        "config",
+        "policies",
+        "baseline",
+        "write_baseline",
+        "answers",
+        "gates",
+        "file",
+        "stdin_filename",
+        "write",
+    }
 )
 _FOLDERS = frozenset({"cache_dir"})
 

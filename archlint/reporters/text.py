@@ -22,6 +22,7 @@ class Options(NamedTuple):
     # --show-source: each checked file's lines, by the name reports give it
     sources: Mapping[str, Sequence[str]] | None = None
 
+
 _COLOURS = {
     "error": "\033[31m",
     "warning": "\033[33m",
