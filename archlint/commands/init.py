@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import sys
 import textwrap
@@ -90,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     document = build_document(answers, questions)
     decision = decide(document, gates, params)
     document["spec"]["approach"] = decision.recommendation
-    text = render_file(document, answers, questions, decision, params)
+    schema, modeline_path = schema_beside_config(output)
+    text = render_file(document, answers, questions, decision, params, modeline_path)
     counts = _verify(text, shown, catalog)
     try:
         with open(output, "x", encoding="utf-8", newline="\n") as stream:
@@ -99,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{shown} already exists; pass --output PATH to write somewhere else") from None
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", shown) from None
+    from .schema import write_schema
+
+    if write_schema(schema):  # the modeline's target: editors complete and check from it
+        print(f"Wrote {display(schema)}, the schema the modeline names (refresh: archlint schema --write .).")
     step = decision.deciding
     print()
     print(f"Recommended approach: {decision.recommendation} (gate {step.gate.number}, {step.gate.title})")
@@ -416,6 +422,18 @@ def schema_url() -> str:
     return str(load_schema("ai-feature")["$id"])
 
 
+def schema_beside_config(output: Path) -> tuple[str, str]:
+    """Where the schema copy for editors goes: the root of the output's repository, beside
+    its configuration; and the modeline's path to it, relative to the output file."""
+    from ..paths import project_root
+    from .schema import FEATURE_SCHEMA
+
+    folder = os.path.dirname(os.path.abspath(output))
+    schema = os.path.join(project_root(folder), FEATURE_SCHEMA)
+    relative = os.path.relpath(schema, folder).replace(os.sep, "/")
+    return schema, relative if relative.startswith("../") else f"./{relative}"
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -457,15 +475,17 @@ def render_file(
     questions: Sequence[Question],
     decision: Decision,
     params: Mapping[str, Any],
+    schema: str | None = None,
 ) -> str:
-    """The commented YAML text of the feature file."""
+    """The commented YAML text of the feature file; its modeline names `schema` (a path
+    relative to the file), or the published address."""
     why = {question.field: render(question.why, {}, params, {}) for question in questions}
     why.update({("spec", "rag", key): text for key, text in _RAG_WHY.items()})
     spec = document["spec"]
     approach = decision.recommendation
     step = decision.deciding
     lines = [
-        f"# yaml-language-server: $schema={schema_url()}",
+        f"# yaml-language-server: $schema={schema or schema_url()}",
         "#",
         "# Written by `archlint init`. `archlint check` lints this file; `archlint decide` shows the",
         "# reasoning behind the approach. Field reference: `archlint schema`.",

@@ -26,7 +26,7 @@ from archlint.settings import Settings
 CATALOG = load_catalog()
 PARAMS = {name: param.default for name, param in CATALOG.params.items()}
 GATES = builtin_gates(CATALOG.params)
-MODELINE = "# yaml-language-server: $schema=https://archlint.dev/schemas/ai-feature.v1.schema.json"
+MODELINE = "# yaml-language-server: $schema=./ai-feature.v1.schema.json"  # beside the config
 
 
 @pytest.fixture
