@@ -130,8 +130,10 @@ spec:
 
 The first line is a modeline: editors running the YAML language server (the VS Code YAML
 extension, Neovim, JetBrains IDEs) read it to complete field names and underline schema errors
-while you type. The path is relative to the feature file. To keep a copy of the schema in your
-repository, write it with `archlint schema > schemas/ai-feature.v1.schema.json`.
+while you type. The path is relative to the feature file. `archlint init` writes the schema
+beside your repository's configuration and points the modeline at it; `archlint schema --write
+PATH` writes or refreshes a copy anywhere else. [editors.md](editors.md) sets up VS Code,
+JetBrains IDEs and Neovim.
 
 ## File names
 

@@ -103,8 +103,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write: {exc.strerror or exc}", shown) from None
     from .schema import write_schema
 
-    if write_schema(schema):  # the modeline's target: editors complete and check from it
-        print(f"Wrote {display(schema)}, the schema the modeline names (refresh: archlint schema --write .).")
+    try:
+        if write_schema(schema):  # the modeline's target: editors complete and check from it
+            print(
+                f"Wrote {display(schema)}, the schema the modeline names (refresh: archlint schema --write)."
+            )
+    except UsageError as exc:  # the feature file is written; only the editor support is missing
+        print(f"archlint: warning: {exc}", file=sys.stderr)
     step = decision.deciding
     print()
     print(f"Recommended approach: {decision.recommendation} (gate {step.gate.number}, {step.gate.title})")
