@@ -21,6 +21,8 @@ import pytest
 
 from .conftest import CLEAN_RAG_FEATURE
 
+pytestmark = pytest.mark.slow  # builds a hook environment; `pytest -m "not slow"` skips the module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = CLEAN_RAG_FEATURE
