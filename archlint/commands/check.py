@@ -320,7 +320,9 @@ def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bo
         raise UsageError("--output names a directory", output)
     try:
         folder = os.path.dirname(output)
-        if folder:
+        if folder and not os.path.isdir(folder):
+            if os.path.lexists(folder):  # a file where the folder should be (makedirs: "File exists")
+                raise NotADirectoryError(20, "Not a directory", folder)
             os.makedirs(folder, exist_ok=True)  # -o reports/archlint.sarif in a fresh checkout
         with open(output, "w", encoding="utf-8", newline="\n") as stream:
             write(stream)
