@@ -177,7 +177,7 @@ def test_zsh_and_fish_scripts_parse(shell: str, tmp_path: Path) -> None:
     assert b"show-source" in script.stdout and b"completion" in script.stdout
     binary = shutil.which(shell)
     if binary is None:
-        pytest.skip(f"{shell} is not installed; the script was generated (checked above)")
+        pytest.skip(f"{shell} is not installed (.ci/run installs it); the script was generated")
     path = tmp_path / f"archlint.{shell}"
     path.write_bytes(script.stdout)
     assert subprocess.run([binary, "-n", str(path)], capture_output=True).returncode == 0
@@ -196,3 +196,24 @@ def test_completion_does_not_slow_down_check() -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.stdout.strip() == "False"
+
+
+def test_fish_completion_completes_commands_and_flags(tmp_path: Path) -> None:
+    fish = shutil.which("fish")
+    if fish is None:
+        pytest.skip("fish is not installed (.ci/run installs it)")
+    script = tmp_path / "archlint.fish"
+    script.write_bytes(run_cli("completion", "fish", cwd=tmp_path).stdout)
+
+    def complete(line: str) -> list[str]:
+        done = subprocess.run(
+            [fish, "--no-config", "-c", f"source {script}; complete -C '{line}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+    assert complete("archlint check --show-s") == ["--show-source"]
+    assert set(complete("archlint check --color ")) == {"auto", "always", "never"}
+    assert "completion" in complete("archlint comp")
