@@ -1,9 +1,10 @@
 """Message templates: `{spec.x.y}`, `{params.NAME}`, `{variables.NAME}`, with `{path|fallback}`.
 
 One syntax for finding messages and decision-gate notes. An absent value
-renders as its fallback, or "not set" when the template gives none: that reads
-right both after "is" ("rag.reranker is not set") and after a bare field name
-("retrieves with top_k not set").
+renders as its fallback, or, when the template gives none, as "not set" where
+the template states a value ("rag.reranker is not set", "per_user_permissions:
+not set") and "(not set)" anywhere else ("retrieves with top_k (not set) but",
+"the index refreshes (not set)"), so every template reads with any field absent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 ABSENT = "not set"
+# Text before a placeholder that states its value: there the bare words read right.
+_STATES = (" is ", " are ", " was ", " were ", ": ", "= ")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}")
 
 Lookup = Callable[[tuple[str, ...]], Any]  # raises KeyError/IndexError when absent
@@ -30,7 +33,10 @@ def render(template: str, lookup: Lookup) -> str:
             return words(lookup(tuple(match.group(1).split("."))))
         except (KeyError, IndexError):
             fallback = match.group(2)
-            return fallback if fallback is not None else ABSENT
+            if fallback is not None:
+                return fallback
+            stated = template[: match.start()].endswith(_STATES)
+            return ABSENT if stated else f"({ABSENT})"
 
     return PLACEHOLDER.sub(replace, template)
 

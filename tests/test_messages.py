@@ -23,7 +23,10 @@ def lookup(parts: tuple[str, ...]) -> Any:
     ("template", "expected"),
     [
         ("top_k {spec.rag.top_k} > {params.max_top_k}", "top_k 12 > 8"),
-        ("{spec.rag.reranker}", "not set"),
+        ("{spec.rag.reranker}", "(not set)"),
+        ("reranker is {spec.rag.reranker}", "reranker is not set"),
+        ("(reranker: {spec.rag.reranker})", "(reranker: not set)"),
+        ("with top_k {spec.rag.top_k_absent} but", "with top_k (not set) but"),
         ("{spec.rag.reranker|not declared}", "not declared"),
         ("{spec.rag.top_k|ignored when present}", "12"),
         ("{spec.metrics}", "recall@4, mrr"),
