@@ -118,22 +118,52 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
 
     make = _locate(document, display, feature)
     problems = validate(document.data)
+    schema_findings = [make(*SCHEMA, problem.message, problem.path) for problem in problems]
+    invalid: frozenset[int] = frozenset()
     if problems:
-        return [make(*SCHEMA, problem.message, problem.path) for problem in problems]
+        # Errors confined to the waivers do not stop the rules: they run on the document
+        # without the broken waivers, which waive nothing (a waiver missing approved_by
+        # must not hide the findings it was meant to cover, nor every other one).
+        cleaned = _without_broken_waivers(document.data, [problem.path for problem in problems])
+        if cleaned is None or validate(cleaned[0]):
+            return schema_findings
+        listed = document.data["spec"]["waivers"]
+        document = document._replace(data=cleaned[0])
+        invalid = cleaned[1]
+    else:
+        listed = document.data["spec"].get("waivers", [])
     findings = engine.evaluate(document, the_plan.catalog, the_plan.rules, the_plan.params, make)
     if "DEC001" in the_plan.engine_rules:
         from . import decide
 
         findings.extend(decide.check(document, the_plan.catalog, the_plan.params, make))
-    spec = document.data["spec"]
-    return waivers.apply(
+    return schema_findings + waivers.apply(
         findings,
-        spec.get("waivers", []),
+        listed if isinstance(listed, list) else [],
         the_plan.known_rules,
         the_plan.today,
         make,
         honour=the_plan.settings.waivers,
+        skip=invalid,
     )
+
+
+_WAIVERS = ("spec", "waivers")
+
+
+def _without_broken_waivers(data: Any, paths: Sequence[Path]) -> tuple[Any, frozenset[int]] | None:
+    """(the document without the waivers that break the schema, their indices), or None
+    when a problem lies outside `spec.waivers`."""
+    if not all(path[:2] == _WAIVERS for path in paths):
+        return None
+    spec = dict(data["spec"])
+    listed = spec.get("waivers")
+    if not isinstance(listed, list) or any(len(path) < 3 or not isinstance(path[2], int) for path in paths):
+        spec.pop("waivers", None)  # the list itself is wrong: no waiver applies
+        return {**data, "spec": spec}, frozenset(range(len(listed) if isinstance(listed, list) else 0))
+    broken = frozenset(int(path[2]) for path in paths)
+    spec["waivers"] = [waiver for index, waiver in enumerate(listed) if index not in broken]
+    return {**data, "spec": spec}, broken
 
 
 def _finish(display: str, findings: list[Finding], features: tuple[str, ...], the_plan: Plan) -> FileResult:

@@ -54,13 +54,20 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, minus the import of shutil (a few ms) for the terminal width."""
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help formatter, minus the import of shutil (a few ms) for the terminal width;
+    descriptions and epilogs (the exit codes) keep their lines."""
 
     def __init__(self, prog: str, **options: Any) -> None:
         if options.get("width") is None:
             options["width"] = _columns() - 2
         super().__init__(prog, **options)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):
+            # argparse measures command names one indent short: `completion` would wrap.
+            self._action_max_length += 2
 
 
 def _columns() -> int:
@@ -83,10 +90,53 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **options)
 
 
+EXIT_CODES = """exit codes:
+  0  no finding at or above the fail threshold (or --exit-zero)
+  1  a finding at or above the fail threshold (--fail-on, default: error)
+  2  usage, configuration or policy error, or a file that cannot be read"""
+
+
 def _check_arguments(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    check.epilog = EXIT_CODES
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: .); - reads one file from stdin"
+    )
     check.add_argument("--format", choices=tuple(REPORTERS), help="output format (default: text)")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE (missing folders are created)"
+    )
+    check.add_argument(
+        "--stdin-filename", metavar="PATH", help="with -: the name the file read from stdin is reported under"
+    )
+    check.add_argument(
+        "--quiet", "-q", action="store_true", help="print the findings only: no summary or notes"
+    )
+    check.add_argument(
+        "--statistics", action="store_true", help="print how often each rule fired instead of each finding"
+    )
+    check.add_argument(
+        "--show-source",
+        action="store_true",
+        help="show the source line of each finding, a caret under the key",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings reach the fail threshold"
+    )
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
+    )
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite what is mechanical: misspelt keys with one close match, yes/no/on/off in"
+        " boolean fields, unused waivers (WVR002); comments and layout are kept",
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="with --fix: print the changes as a diff, write nothing"
+    )
     _add_selection_options(check)
     check.add_argument(
         "--no-waivers", dest="waivers", action="store_false", help="report waived findings as if unwaived"
@@ -116,11 +166,26 @@ def _rules_arguments(rules: argparse.ArgumentParser) -> None:
 
 def _schema_arguments(schema: argparse.ArgumentParser) -> None:
     schema.add_argument("--policy", action="store_true", help="the schema of policy files instead")
+    schema.add_argument(
+        "--write",
+        metavar="PATH",
+        help="write the schema to PATH (a folder: its usual file name there) instead of printing it",
+    )
+
+
+def _completion_arguments(completion: argparse.ArgumentParser) -> None:
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete for")
 
 
 def _test_arguments(test: argparse.ArgumentParser) -> None:
     test.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders")
     test.add_argument("--verbose", "-v", action="store_true", help="list every case, not only failures")
+    test.add_argument(
+        "--policy-sets-only",
+        action="store_true",
+        help="skip named files that do not declare apiVersion: archlint/v1 and kind: PolicySet"
+        " (what the archlint-policies hook passes: other YAML under a policies/ folder is not ours)",
+    )
     _add_policy_options(test)
 
 
@@ -192,6 +257,14 @@ _SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None
         "Walk the decision gates for a feature and recommend an approach.",
         _decide_arguments,
     ),
+    "completion": (
+        "print a shell completion script",
+        "Print the completion script for bash, zsh or fish (generated from the command line by shtab).\n"
+        "  bash: archlint completion bash > ~/.local/share/bash-completion/completions/archlint\n"
+        "  zsh:  archlint completion zsh > ~/.zfunc/_archlint  (with fpath+=~/.zfunc before compinit)\n"
+        "  fish: archlint completion fish > ~/.config/fish/completions/archlint.fish",
+        _completion_arguments,
+    ),
     "init": (
         "write a first ai-feature.yaml",
         "Ask the questions of the decision gates and write a valid, commented ai-feature.yaml.",
@@ -207,6 +280,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="archlint",
         description="Policy-as-code linter for AI architecture decisions.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"archlint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")

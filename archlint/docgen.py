@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .messages import plural
+
 if TYPE_CHECKING:
     from .policies import Catalog, Rule
 
@@ -73,8 +75,8 @@ def rules_markdown(catalog: Catalog, examples: Mapping[str, Path] | None = None)
         "",
         _GENERATED.format(source="the built-in policies (`policies/*.yaml`)"),
         "",
-        f"archlint ships {len(rules)} built-in rules ({counts['error']} errors, "
-        f"{counts['warning']} warnings, {counts['info']} info). Each rule below says what it "
+        f"archlint ships {len(rules)} built-in rules ({plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {counts['info']} info). Each rule below says what it "
         "checks, why, what to do instead, with a failing and a passing example and its sources. "
         "The same text is printed by `archlint explain RULE`; `archlint rules` lists the rules "
         "loaded with your configuration, including your own policies. The Example column links "
@@ -213,8 +215,10 @@ spec:
 
 The first line is a modeline: editors running the YAML language server (the VS Code YAML
 extension, Neovim, JetBrains IDEs) read it to complete field names and underline schema errors
-while you type. The path is relative to the feature file. To keep a copy of the schema in your
-repository, write it with `archlint schema > schemas/ai-feature.v1.schema.json`.
+while you type. The path is relative to the feature file. `archlint init` writes the schema
+beside your repository's configuration and points the modeline at it; `archlint schema --write
+PATH` writes or refreshes a copy anywhere else. [editors.md](editors.md) sets up VS Code,
+JetBrains IDEs and Neovim.
 
 ## File names
 

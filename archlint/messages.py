@@ -1,7 +1,10 @@
 """Message templates: `{spec.x.y}`, `{params.NAME}`, `{variables.NAME}`, with `{path|fallback}`.
 
 One syntax for finding messages and decision-gate notes. An absent value
-renders as its fallback, or "absent" when the template gives none.
+renders as its fallback, or, when the template gives none, as "not set" where
+the template states a value ("rag.reranker is not set", "per_user_permissions:
+not set") and "(not set)" anywhere else ("retrieves with top_k (not set) but",
+"the index refreshes (not set)"), so every template reads with any field absent.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+ABSENT = "not set"
+# Text before a placeholder that states its value: there the bare words read right.
+_STATES = (" is ", " are ", " was ", " were ", ": ", "= ")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}")
 
 Lookup = Callable[[tuple[str, ...]], Any]  # raises KeyError/IndexError when absent
@@ -27,7 +33,10 @@ def render(template: str, lookup: Lookup) -> str:
             return words(lookup(tuple(match.group(1).split("."))))
         except (KeyError, IndexError):
             fallback = match.group(2)
-            return fallback if fallback is not None else "absent"
+            if fallback is not None:
+                return fallback
+            stated = template[: match.start()].endswith(_STATES)
+            return ABSENT if stated else f"({ABSENT})"
 
     return PLACEHOLDER.sub(replace, template)
 
@@ -51,3 +60,8 @@ def words(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {words(v)}" for k, v in value.items()) + "}"
     return "null" if value is None else str(value)
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 warning`, `2 warnings`, `0 errors`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"

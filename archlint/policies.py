@@ -66,6 +66,7 @@ class Rule(NamedTuple):
     argues_against_approach: bool = False
     # When the policy gives a condition instead of true: the findings for which that holds.
     argues_when: cel.Program | None = None
+    security_severity: float | None = None  # SARIF security-severity, for security rules
 
     @property
     def condition_source(self) -> str:
@@ -343,6 +344,7 @@ def _compile_rule(
         message=message,
         argues_against_approach=bool(argues),
         argues_when=argues_when,
+        security_severity=raw.get("security_severity"),
     )
 
 

@@ -108,6 +108,15 @@ class Rule(_Strict):
         "`archlint decide` must never recommend an approach under which it fires: true, or a CEL "
         "condition (spec, params, variables) saying when a finding of the rule argues so.",
     )
+    security_severity: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=10.0,
+        description=(
+            "For security rules: a CVSS-like score from 0.0 to 10.0 (9.0+ critical, 7.0+ high, 4.0+ medium,"
+            " below low), published as SARIF properties.security-severity; give the rule a `security` tag."
+        ),
+    )
     rationale: str = Field(min_length=1, description="Why the rule exists (markdown).")
     remediation: str = Field(min_length=1, description="What to do instead (markdown).")
     references: list[Reference] = Field(min_length=1, description="Primary sources.")

@@ -23,10 +23,16 @@ _YAML11_BOOLEANS = frozenset(
 
 
 class SchemaProblem(NamedTuple):
-    """One way a document breaks the schema, at the path it concerns."""
+    """One way a document breaks the schema, at the path it concerns.
+
+    `fix` is the mechanical repair when there is exactly one (what `check --fix` applies):
+    ("rename", KEY) for an unknown key with a single close match, ("value", BOOL) for a
+    YAML 1.1 boolean spelling in a boolean field.
+    """
 
     path: Path
     message: str
+    fix: tuple[str, Any] | None = None
 
 
 def _fast_validator(name: SchemaName) -> Callable[[Any], Any]:
@@ -114,7 +120,9 @@ def _describe(error: Any) -> list[SchemaProblem]:
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extras = [key for key in value if key not in error.schema.get("properties", {})]
-        return [SchemaProblem((*path, key), _unknown_field(key, allowed)) for key in extras]
+        return [
+            SchemaProblem((*path, key), _unknown_field(key, allowed), _rename(key, allowed)) for key in extras
+        ]
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return [SchemaProblem(path, f"missing required field '{missing}'")]
@@ -122,11 +130,13 @@ def _describe(error: Any) -> list[SchemaProblem]:
     if validator == "type":
         expected = error.validator_value
         message = f"{where}: expected {_type_words(expected)}, got {_describe_value(value)}"
+        fix: tuple[str, Any] | None = None
         if expected == "boolean" and isinstance(value, str) and value in _YAML11_BOOLEANS:
             message += " (YAML 1.2 reads yes/no/on/off as strings: write true or false)"
+            fix = ("value", value.lower() in ("y", "yes", "on"))
         elif expected == "object" and value is None:
             message += " (an empty section: remove the key or fill it in)"
-        return [SchemaProblem(path, message)]
+        return [SchemaProblem(path, message, fix)]
     if validator == "enum":
         options = ", ".join(str(option) for option in error.validator_value)
         hint = _close(value, [str(option) for option in error.validator_value])
@@ -150,6 +160,14 @@ def _unknown_field(key: str, allowed: list[str]) -> str:
     if hint:
         return f"unknown field '{_shown(key)}'{hint}"
     return f"unknown field '{_shown(key)}' (allowed here: {', '.join(allowed)})"
+
+
+def _rename(key: str, allowed: list[str]) -> tuple[str, Any] | None:
+    """("rename", the key meant) when exactly one allowed key is close to `key`."""
+    import difflib
+
+    matches = difflib.get_close_matches(key, allowed, n=2, cutoff=0.6)
+    return ("rename", matches[0]) if len(matches) == 1 else None
 
 
 def _shown(text: str, limit: int = 60) -> str:

@@ -91,7 +91,7 @@ def test_message_placeholders_render_values_and_absence(tmp_path: Path) -> None:
         "spec.fine_tuning.training_examples",
         10,
         5,
-        "0 examples, min 50, rag absent",
+        "0 examples, min 50, rag (not set)",
     ) in findings
 
 

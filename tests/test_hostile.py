@@ -469,13 +469,23 @@ def test_file_deleted_while_running(
     assert err == "archlint: error: b.ai-feature.yaml: cannot read: No such file or directory\n"
 
 
-def test_report_to_a_missing_folder(
+def test_report_to_a_missing_folder_creates_it(
     in_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = str(tmp_path / "no" / "such" / "report.json")
+    target = tmp_path / "no" / "such" / "report.json"
+    code, out, _ = run(capsys, "--isolated", "--format", "json", "--output", str(target), FEATURE)
+    assert (code, out) == (0, "")
+    assert json.loads(target.read_text())["findings"] == []
+
+
+def test_report_under_a_file_is_a_usage_error(
+    in_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "plain").write_text("a file, not a folder")
+    target = str(tmp_path / "plain" / "report.json")
     code, out, err = run(capsys, "--isolated", "--format", "json", "--output", target, FEATURE)
     assert (code, out) == (2, "")
-    assert err == f"archlint: error: {target}: cannot write the report: No such file or directory\n"
+    assert err == f"archlint: error: {target}: cannot write the report: Not a directory\n"
 
 
 def test_internal_error_shows_a_traceback_only_with_debug(

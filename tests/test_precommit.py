@@ -21,6 +21,8 @@ import pytest
 
 from .conftest import CLEAN_RAG_FEATURE
 
+pytestmark = pytest.mark.slow  # builds a hook environment; `pytest -m "not slow"` skips the module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = CLEAN_RAG_FEATURE
@@ -103,7 +105,7 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "build", "dist"),
         )
-    git(target, "init", "-q")
+    git(target, "init", "-q", "-b", "main")  # docs pin `rev: main`
     commit_all(target)
     return target
 
@@ -126,7 +128,9 @@ def consumer(tmp_path: Path, files: dict[str, str]) -> Path:
     return repo
 
 
-def try_repo(repo: Path, hooks_repo: Path, home: Path, hook: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    repo: Path, hooks_repo: Path, home: Path, hook: str, *options: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -138,6 +142,7 @@ def try_repo(repo: Path, hooks_repo: Path, home: Path, hook: str) -> subprocess.
             "--all-files",
             "--color",
             "never",
+            *options,
         ],
         cwd=repo,
         capture_output=True,
@@ -192,3 +197,128 @@ def test_archlint_policies_hook_runs_the_cases_of_policy_files(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAIL ORG002 fail[0]" in result.stdout
     assert "1 passed, 1 failed" in result.stdout  # both files in one run (require_serial)
+
+
+KYVERNO = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-labels
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: check-team
+      match: {any: [{resources: {kinds: [Pod]}}]}
+"""
+
+
+def test_archlint_policies_hook_skips_yaml_that_is_not_an_archlint_policy(
+    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
+) -> None:
+    repo = consumer(
+        tmp_path,
+        {
+            "deploy/policies/require-labels.yaml": KYVERNO,
+            "policies/good.yaml": POLICY.format(approach="prompting"),
+        },
+    )
+    result = try_repo(repo, hooks_repo, pre_commit_home, "archlint-policies", "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed, 0 failed" in result.stdout
+    # Only the Kyverno policy changed: nothing of ours to test, and not the built-ins instead.
+    (repo / "policies/good.yaml").unlink()
+    git(repo, "add", "-A")
+    result = try_repo(repo, hooks_repo, pre_commit_home, "archlint-policies", "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no archlint policy files among the 1 given" in result.stdout
+
+
+def test_archlint_policies_hook_still_reports_a_broken_archlint_policy(
+    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
+) -> None:
+    broken = POLICY.format(approach="prompting").replace("rules:", "rules: [")  # a YAML error
+    repo = consumer(tmp_path, {"policies/broken.yaml": broken})
+    result = try_repo(repo, hooks_repo, pre_commit_home, "archlint-policies")
+    assert result.returncode == 1, result.stdout + result.stderr  # pre-commit's own code for a failed hook
+    assert "exit code: 2" in result.stdout
+    assert "policies/broken.yaml:10:3: invalid YAML" in result.stdout
+
+
+def _docs_pre_commit_config(hooks_repo: Path) -> str:
+    """The .pre-commit-config.yaml snippet of docs/ci.md, as written, pointed at the local copy."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = text.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    assert "rev: main" in block
+    return block.replace("https://github.com/your-org/archlint", str(hooks_repo))
+
+
+ORG_POLICY = """apiVersion: archlint/v1
+kind: PolicySet
+metadata: {name: org}
+base:
+  apiVersion: archlint/v1
+  kind: AIFeature
+  metadata: {name: base, owner: platform}
+  spec: {problem: knowledge, approach: rag}
+rules:
+  - id: ORG001
+    name: rag-needs-review
+    severity: SEVERITY
+    summary: RAG features need an architecture review.
+    condition: "spec.approach == 'rag'"
+    path: spec.approach
+    message: approach is {spec.approach}
+    rationale: r
+    remediation: r
+    references: [{title: t, url: "https://example.org"}]
+    tests:
+      pass:
+        - overlay: {spec: {approach: prompting}}
+      fail:
+        - overlay: {spec: {approach: rag}}
+"""
+
+
+def commit(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """`git commit` of everything, through the installed pre-commit hook."""
+    git(repo, "add", "-A")
+    return subprocess.run(
+        ["git", *GIT_IDENTITY, "commit", "-m", "change"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=1200,
+        env=_env(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never"),
+        stderr=subprocess.STDOUT,  # git runs the hook with its output on stderr
+    )
+
+
+def test_a_new_policy_rechecks_features_nobody_touched_and_warnings_show_on_passing_commits(
+    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
+) -> None:
+    repo = consumer(tmp_path, {"services/search/ai-feature.yaml": GOOD})
+    (repo / ".pre-commit-config.yaml").write_text(_docs_pre_commit_config(hooks_repo))
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env=_env(PRE_COMMIT_HOME=str(pre_commit_home)),
+    )
+    first = commit(repo, pre_commit_home)
+    assert first.returncode == 0, first.stdout
+
+    # A policy and the config naming it: no feature file changes, yet the feature now fails.
+    (repo / "policies").mkdir()
+    (repo / "policies" / "org.yaml").write_text(ORG_POLICY.replace("SEVERITY", "error"))
+    (repo / "archlint.toml").write_text('fail-on = "error"\npolicy-paths = ["policies/"]\n')
+    second = commit(repo, pre_commit_home)
+    assert second.returncode != 0, second.stdout
+    assert "archlint (whole repository)" in second.stdout
+    assert "services/search/ai-feature.yaml:6:3: error ORG001 approach is rag" in second.stdout
+
+    # As a warning the commit passes, and `verbose: true` shows the finding and the summary.
+    (repo / "policies" / "org.yaml").write_text(ORG_POLICY.replace("SEVERITY", "warning"))
+    third = commit(repo, pre_commit_home)
+    assert third.returncode == 0, third.stdout
+    assert "services/search/ai-feature.yaml:6:3: warning ORG001 approach is rag" in third.stdout
+    assert "1 file checked: 0 errors, 1 warning, 0 info" in third.stdout

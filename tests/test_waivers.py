@@ -188,3 +188,51 @@ def test_policy_errors_and_waiver_rules_cannot_be_waived() -> None:
     assert result[0].suppressed is None
     assert [f.rule for f in result[1:]] == ["WVR003", "WVR003"]
     assert "cannot be waived" in result[1].message
+
+
+# ------------------------------------------------ waivers that break the schema
+
+
+# RAG005 (no chunking strategy) and RAG006 (top_k 20 without a reranker) fire as well as RAG001.
+NOISY = FEATURE.replace("    chunking: {{strategy: section}}\n", "").replace("top_k: 4", "top_k: 20")
+
+
+def _findings(tmp_path: Path, capsys: pytest.CaptureFixture[str], waivers_text: str) -> list[dict[str, str]]:
+    path = tmp_path / "ai-feature.yaml"
+    path.write_text(NOISY.format(waivers=waivers_text))
+    main(["check", "--isolated", "--no-cache", "--format", "json", str(path)])
+    findings: list[dict[str, str]] = json.loads(capsys.readouterr().out)["findings"]
+    return findings
+
+
+def test_a_waiver_missing_approved_by_does_not_hide_the_other_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    incomplete = "    - rule: RAG005\n      reason: chunking is decided later\n      expires: '2999-12-31'"
+    found = _findings(tmp_path, capsys, incomplete + "\n" + waiver("RAG001"))
+    by_rule = {(f["rule"], f["path"], f["suppressed"]) for f in found}
+    # The broken waiver is reported and waives nothing; the valid one still waives RAG001.
+    assert ("SCH001", "spec.waivers.0", False) in by_rule
+    assert any(f["rule"] == "RAG005" and not f["suppressed"] for f in found)
+    assert any(f["rule"] == "RAG006" and not f["suppressed"] for f in found)
+    assert any(f["rule"] == "RAG001" and f["suppressed"] for f in found)
+    assert not any(f["rule"].startswith("WVR") for f in found)
+
+
+def test_a_waivers_section_of_the_wrong_type_waives_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = _findings(tmp_path, capsys, "    just-a-string")
+    rules = {f["rule"] for f in found}
+    assert {"SCH001", "RAG001", "RAG005", "RAG006"} <= rules
+    assert all(not f["suppressed"] for f in found)
+
+
+def test_a_schema_error_outside_the_waivers_still_stops_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ai-feature.yaml"
+    path.write_text(NOISY.format(waivers=waiver("RAG001")).replace("top_k: 20", "top_k: many"))
+    main(["check", "--isolated", "--no-cache", "--format", "json", str(path)])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["rule"] for f in found} == {"SCH001"}

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import reporters
 from ..config import check_against_catalog, policy_files_for, resolve
@@ -17,7 +17,7 @@ from ..report import FileResult, Outcome, Report, Unreadable
 from ..settings import run_day
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from ..cache import Results, Store
     from ..config import Resolved
@@ -26,16 +26,31 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
+    fmt = args.format or "text"
+    _check_options(args, fmt)
     jobs = _jobs(args.jobs)
+    if args.paths == ["-"]:
+        return _stdin(args, fmt)
     store = _open_cache(args)
     resolved = resolve(args, os.getcwd())
     settings = resolved.settings
     files = policy_files_for(settings)
-    found = discover(args.paths or ["."], settings.include, settings.exclude)
+    found: Iterable[str] = discover(args.paths or ["."], settings.include, settings.exclude)
+    if args.fix:
+        found = list(found)
+        changed = _fix(resolved, files, found, args.diff)
+        if args.diff:
+            return 1 if changed else 0
+    named: dict[str, str] = {}  # display name -> path, for --show-source
+
+    def item(path: str) -> tuple[str, str]:
+        shown = _printable(display(path))
+        named[shown] = path
+        return path, shown
+
     # A generator: discovery goes on while the first files are being checked.
-    items = ((path, _printable(display(path))) for path in found)
+    items = (item(path) for path in found)
     results = store.results_for(files, settings) if store is not None else None
-    fmt = args.format or "text"
     outcomes, rest = _answered(items, results, settings)
     catalog = None
     if rest is not None or fmt in reporters.NEEDS_RULES:
@@ -44,11 +59,122 @@ def run(args: argparse.Namespace) -> int:
         else:
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
-    return _report(args, fmt, settings, catalog, outcomes)
+    return _report(args, fmt, settings, catalog, outcomes, named)
+
+
+def _fix(resolved: Resolved, files: list[tuple[str, bool]], found: list[str], diff: bool) -> bool:
+    """Repair (or with `diff` show the repairs of) every file found; whether any would change.
+
+    What was repaired goes to stderr, a diff to stdout; the check that follows reports what is left.
+    """
+    from .. import fix
+    from ..check import plan
+    from ..paths import project_root
+    from ..policies import load_files
+
+    catalog = load_files(files)
+    check_against_catalog(resolved, catalog)
+    the_plan = plan(catalog, resolved.settings)
+    root = project_root(os.getcwd())
+    repaired = files_changed = 0
+    for path in found:
+        shown = _printable(display(path))
+        try:
+            fixed = fix.fix_file(path, shown, the_plan, root)
+        except fix.Refused as exc:
+            print(f"archlint: not fixing {shown}: {exc}", file=sys.stderr)
+            continue
+        except OSError:
+            continue  # the check reports an unreadable file
+        if not fixed.changes:
+            continue
+        files_changed += 1
+        repaired += len(fixed.changes)
+        if diff:
+            _print_diff(path, shown, fixed.text)
+            continue
+        fix.write(path, fixed.text, root)
+        for change in fixed.changes:
+            print(f"{shown}:{change.line}:{change.column}: fixed: {change.description}", file=sys.stderr)
+    if repaired:
+        from ..messages import plural
+
+        verb = "would fix" if diff else "fixed"
+        counted = f"{plural(repaired, 'problem')} in {plural(files_changed, 'file')}"
+        print(f"archlint: {verb} {counted}", file=sys.stderr)
+    return repaired > 0
+
+
+def _print_diff(path: str, shown: str, text: str) -> None:
+    import difflib
+
+    from ..loader import read_file
+
+    before = read_file(path).replace("\r\n", "\n").splitlines(keepends=True)
+    after = text.replace("\r\n", "\n").splitlines(keepends=True)
+    sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{shown}", f"b/{shown}"))
+
+
+def _check_options(args: argparse.Namespace, fmt: str) -> None:
+    """Refuse combinations that cannot mean anything, before any work."""
+    paths = args.paths or []
+    if "-" in paths and paths != ["-"]:
+        raise UsageError("- (read from stdin) cannot be combined with other paths")
+    if args.stdin_filename is not None and paths != ["-"]:
+        raise UsageError("--stdin-filename names the file read from stdin: pass - as the path")
+    if fmt != "text":
+        for flag, value in (("--statistics", args.statistics), ("--show-source", args.show_source)):
+            if value:
+                raise UsageError(f"{flag} changes the text output; it does not apply to --format {fmt}")
+    if args.diff and not args.fix:
+        raise UsageError("--diff shows what --fix would change: use --fix --diff")
+    if args.fix and paths == ["-"]:
+        raise UsageError("--fix rewrites files; it cannot rewrite stdin")
+
+
+def _stdin(args: argparse.Namespace, fmt: str) -> int:
+    """Check one file read from stdin, reported as --stdin-filename (editors, pipelines)."""
+    from ..check import check_bytes, plan
+    from ..loader import MAX_FILE_BYTES
+    from ..policies import load_files
+
+    resolved = resolve(args, os.getcwd())
+    settings = resolved.settings
+    catalog = load_files(policy_files_for(settings))
+    check_against_catalog(resolved, catalog)
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    name = _printable(display(args.stdin_filename)) if args.stdin_filename else "-"
+    outcome = check_bytes(raw, name, plan(catalog, settings))
+    sources = {name: _lines(raw)} if args.show_source else None
+    return _report(args, fmt, settings, catalog, [outcome], {}, sources)
+
+
+def _lines(raw: bytes) -> list[str]:
+    return raw.decode("utf-8", "replace").splitlines()
+
+
+def _sources(outcomes: list[Outcome], named: dict[str, str]) -> dict[str, list[str]]:
+    """The lines of every file with a finding, for --show-source (read again: a frame is cheap)."""
+    from ..loader import read_bytes
+
+    sources: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        if isinstance(outcome, FileResult) and outcome.findings and outcome.file in named:
+            try:
+                sources[outcome.file] = _lines(read_bytes(named[outcome.file]))
+            except OSError:
+                continue
+    return sources
 
 
 def _report(
-    args: argparse.Namespace, fmt: str, settings: Settings, catalog: Catalog | None, outcomes: list[Outcome]
+    args: argparse.Namespace,
+    fmt: str,
+    settings: Settings,
+    catalog: Catalog | None,
+    outcomes: list[Outcome],
+    named: dict[str, str],
+    sources: dict[str, list[str]] | None = None,
 ) -> int:
     """Write the report of a run's outcomes and return its exit code."""
     checked: list[FileResult] = []
@@ -61,15 +187,24 @@ def _report(
     checked_files, extra, notices = _baseline(checked, args)
     rules = catalog.rules if catalog is not None else ()
     report = Report(checked_files, rules, settings.fail_on, extra, catalog=catalog)
-    _write(report, fmt, args.output)
-    for line in notices:
+    if args.show_source and sources is None:
+        sources = _sources(outcomes, named)
+    _write(report, fmt, args.output, _text_options(args, sources), quiet=args.quiet)
+    for line in notices if not args.quiet else ():
         print(line, file=sys.stderr)
     for line in unreadable:
         print(f"archlint: error: {line}", file=sys.stderr)
     if unreadable:
         return 2
     # Writing a baseline records every finding, so none of them fails the run.
-    return 1 if report.failed and not args.write_baseline else 0
+    return 1 if report.failed and not args.write_baseline and not args.exit_zero else 0
+
+
+def _text_options(args: argparse.Namespace, sources: dict[str, list[str]] | None) -> Any:
+    from ..reporters.text import Options
+
+    colour = {"always": True, "never": False}.get(args.color)
+    return Options(colour=colour, quiet=args.quiet, statistics=args.statistics, sources=sources)
 
 
 def _check_rest(
@@ -167,17 +302,31 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     return store
 
 
-def _write(report: Report, fmt: str, output: str | None) -> None:
+def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bool = False) -> None:
     reporter = reporters.get(fmt)
+
+    def write(stream: TextIO) -> None:
+        if fmt == "text":
+            from ..reporters import text
+
+            text.report(report, stream, options)
+        else:
+            reporter(report, stream)
+
     if output is None:
-        reporter(report, sys.stdout)
+        write(sys.stdout)
         return
     if os.path.isdir(output):
         raise UsageError("--output names a directory", output)
     try:
+        folder = os.path.dirname(output)
+        if folder and not os.path.isdir(folder):
+            if os.path.lexists(folder):  # a file where the folder should be (makedirs: "File exists")
+                raise NotADirectoryError(20, "Not a directory", folder)
+            os.makedirs(folder, exist_ok=True)  # -o reports/archlint.sarif in a fresh checkout
         with open(output, "w", encoding="utf-8", newline="\n") as stream:
-            reporter(report, stream)
-    except OSError as exc:  # a missing folder, no permission, a full disk
+            write(stream)
+    except OSError as exc:  # no permission, a file where a folder should be, a full disk
         raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
-    if os.environ.get("ARCHLINT_QUIET") is None and fmt != "text":
+    if os.environ.get("ARCHLINT_QUIET") is None and fmt != "text" and not quiet:
         print(f"archlint: wrote {fmt} report to {output}", file=sys.stderr)

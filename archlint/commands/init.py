@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import sys
 import textwrap
@@ -101,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     document = build_document(answers, questions)
     decision = decide(document, gates, params)
     document["spec"]["approach"] = decision.recommendation
-    text = render_file(document, answers, questions, decision, params)
+    schema, modeline_path = schema_beside_config(output)
+    text = render_file(document, answers, questions, decision, params, modeline_path)
     counts = _verify(text, shown, catalog)
     try:
         with open(output, "x", encoding="utf-8", newline="\n") as stream:
@@ -110,6 +112,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{shown} already exists; pass --output PATH to write somewhere else") from None
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", shown) from None
+    from .schema import write_schema
+
+    try:
+        if write_schema(schema):  # the modeline's target: editors complete and check from it
+            print(
+                f"Wrote {display(schema)}, the schema the modeline names (refresh: archlint schema --write)."
+            )
+    except UsageError as exc:  # the feature file is written; only the editor support is missing
+        print(f"archlint: warning: {exc}", file=sys.stderr)
     step = decision.deciding
     print()
     print(f"Recommended approach: {decision.recommendation} (gate {step.gate.number}, {step.gate.title})")
@@ -149,7 +160,10 @@ def _verify(text: str, shown: str, catalog: Any) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity.value] += 1
-    return f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+    from ..messages import plural
+
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- questions
@@ -457,6 +471,18 @@ def schema_url() -> str:
     return str(load_schema("ai-feature")["$id"])
 
 
+def schema_beside_config(output: Path) -> tuple[str, str]:
+    """Where the schema copy for editors goes: the root of the output's repository, beside
+    its configuration; and the modeline's path to it, relative to the output file."""
+    from ..paths import project_root
+    from .schema import FEATURE_SCHEMA
+
+    folder = os.path.dirname(os.path.abspath(output))
+    schema = os.path.join(project_root(folder), FEATURE_SCHEMA)
+    relative = os.path.relpath(schema, folder).replace(os.sep, "/")
+    return schema, relative if relative.startswith("../") else f"./{relative}"
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -508,15 +534,17 @@ def render_file(
     questions: Sequence[Question],
     decision: Decision,
     params: Mapping[str, Any],
+    schema: str | None = None,
 ) -> str:
-    """The commented YAML text of the feature file."""
+    """The commented YAML text of the feature file; its modeline names `schema` (a path
+    relative to the file), or the published address."""
     why = {question.field: render(question.why, {}, params, {}) for question in questions}
     why.update({("spec", "rag", key): text for key, text in _RAG_WHY.items()})
     spec = document["spec"]
     approach = decision.recommendation
     step = decision.deciding
     lines = [
-        f"# yaml-language-server: $schema={schema_url()}",
+        f"# yaml-language-server: $schema={schema or schema_url()}",
         "#",
         "# Written by `archlint init`. `archlint check` lints this file; `archlint decide` shows the",
         "# reasoning behind the approach. Field reference: `archlint schema`.",

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/archlint/archlint"
+# Where each built-in rule is explained: its section of docs/rules.md, `#` + the heading's anchor.
+RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 # Named "<name>/v<N>" as SARIF §3.27.17 suggests; never GitHub's reserved primaryLocationLineHash,
 # which upload-sarif recomputes from line content and would warn about.
 FINGERPRINT_KEY = "archlintFingerprint/v1"
@@ -106,15 +108,24 @@ def _help(catalog: Catalog | None, rule: Rule) -> tuple[str, str]:
 
 def _descriptor(catalog: Catalog | None, rule: Rule) -> dict[str, Any]:
     text, markdown = _help(catalog, rule)
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale.strip() or rule.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
-        "properties": _properties(rule.tags, rule.severity.value),
+        "properties": _properties(rule.tags, rule.severity.value, rule.security_severity),
     }
+    if rule.builtin:
+        # Custom rules have no section in docs/rules.md; their help is the text above.
+        descriptor["helpUri"] = help_uri(rule.id, rule.name)
+    return descriptor
+
+
+def help_uri(rule_id: str, name: str) -> str:
+    """The rule's section of docs/rules.md (GitHub's anchor for `## RULE name`)."""
+    return f"{RULES_DOC_URI}#{rule_id.lower()}-{name}"
 
 
 def _bare_descriptor(finding: Finding) -> dict[str, Any]:
@@ -127,8 +138,12 @@ def _bare_descriptor(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _properties(tags: Iterable[str], severity: str) -> Mapping[str, Any]:
-    return {"tags": list(tags), "problem.severity": PROBLEM_SEVERITY[severity]}
+def _properties(tags: Iterable[str], severity: str, security: float | None = None) -> Mapping[str, Any]:
+    properties: dict[str, Any] = {"tags": list(tags), "problem.severity": PROBLEM_SEVERITY[severity]}
+    if security is not None:
+        # GitHub code scanning reads a number in a string, and ranks the alert by it.
+        properties["security-severity"] = f"{security:.1f}"
+    return properties
 
 
 def _result(finding: Finding, rule_index: int, digest: str) -> dict[str, Any]:

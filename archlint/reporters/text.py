@@ -6,10 +6,22 @@ Under GitHub Actions (GITHUB_ACTIONS=true) the GitHub annotations follow the rep
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 if TYPE_CHECKING:
     from ..report import Report
+
+
+class Options(NamedTuple):
+    """How `archlint check` asked the text to look (the other formats take none)."""
+
+    colour: bool | None = None  # --color always/never; None: a terminal without NO_COLOR
+    quiet: bool = False  # --quiet: the findings only, no summary or hint
+    statistics: bool = False  # --statistics: a count per rule instead of each finding
+    # --show-source: each checked file's lines, by the name reports give it
+    sources: Mapping[str, Sequence[str]] | None = None
+
 
 _COLOURS = {
     "error": "\033[31m",
@@ -31,13 +43,19 @@ def use_colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def report(report: Report, stream: TextIO) -> None:
-    colour = use_colour(stream)
+_PLAIN = Options()
+
+
+def report(report: Report, stream: TextIO, options: Options = _PLAIN) -> None:
+    colour = use_colour(stream) if options.colour is None else options.colour
 
     def paint(text: str, style: str) -> str:
         return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
 
-    for result in report.files:
+    if options.statistics:
+        for line in statistics(report):
+            stream.write(line + "\n")
+    for result in report.files if not options.statistics else ():
         for finding in result.findings:
             location = f"{finding.file}:{finding.line}:{finding.column}:"
             severity = paint(finding.severity.value, finding.severity.value)
@@ -48,6 +66,14 @@ def report(report: Report, stream: TextIO) -> None:
                     "dim",
                 )
             stream.write(line + "\n")
+            if options.sources is not None and finding.file in options.sources:
+                from .frame import frame
+
+                for row in frame(options.sources[finding.file], finding.line, finding.column):
+                    stream.write(paint(row, "dim") + "\n")
+    if options.quiet:
+        _annotate(report, stream)
+        return
     stream.write(summary(report) + "\n")
     # Point at the most severe finding first: that is the one to read about.
     worst = max(report.active, key=lambda f: f.severity.rank, default=None)
@@ -59,6 +85,10 @@ def report(report: Report, stream: TextIO) -> None:
             )
             + "\n"
         )
+    _annotate(report, stream)
+
+
+def _annotate(report: Report, stream: TextIO) -> None:
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # In a GitHub Actions job the default output also annotates the pull request.
         from . import github
@@ -66,15 +96,26 @@ def report(report: Report, stream: TextIO) -> None:
         github.report(report, stream)
 
 
+def statistics(report: Report) -> list[str]:
+    """One line per rule that fired (waived findings left out), most frequent first:
+    `count  RULE  severity  name`, as `ruff --statistics` prints them."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for finding in report.active:
+        key = (finding.rule, finding.severity.value, finding.name)
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(count)) for _, count in ordered), default=1)
+    return [f"{count:>{width}}  {rule}  {severity:<7}  {name}" for (rule, severity, name), count in ordered]
+
+
 def summary(report: Report) -> str:
     counts = report.counts()
     files = len(report.files)
     waived = len(report.findings) - len(report.active)
-    parts = [
-        f"{counts[name]} {name}{'' if counts[name] == 1 else 's'}" for name in ("error", "warning", "info")
-    ]
-    parts[-1] = parts[-1].replace("infos", "info")
-    text = f"{files} file{'' if files == 1 else 's'} checked: " + ", ".join(parts)
+    from ..messages import plural
+
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    text = f"{plural(files, 'file')} checked: " + ", ".join(parts)
     if waived:
         text += f", {waived} waived"
     return text

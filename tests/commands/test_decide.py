@@ -6,8 +6,9 @@ the gates or the output, regenerate them and review the diff:
     pytest tests/commands/test_decide.py --update-golden
 
 The Mermaid output is parsed with the real `mermaid` package under Node (tests/js/, installed
-with `npm ci --prefix tests/js`); the test is skipped only when Node itself is missing. A
-grammar test of the subset archlint emits runs everywhere.
+by the test itself with `npm ci --prefix tests/js` when it is missing, so the README's test
+command needs nothing else); the test is skipped only when Node itself is missing. A grammar
+test of the subset archlint emits runs everywhere.
 """
 
 from __future__ import annotations
@@ -315,15 +316,30 @@ def test_mermaid_draws_the_path(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  class result agrees" in out
 
 
+def _install_mermaid() -> None:
+    """The pinned Mermaid parser (tests/js/package-lock.json), installed on first use."""
+    if (JS / "node_modules" / "mermaid").is_dir():
+        return
+    npm = shutil.which("npm")
+    assert npm is not None, "Node.js is installed without npm: install npm to run the Mermaid parser"
+    completed = subprocess.run(
+        [npm, "ci", "--prefix", str(JS), "--no-audit", "--no-fund", "--loglevel=error"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert completed.returncode == 0, f"`npm ci --prefix tests/js` failed:\n{completed.stderr}"
+    assert (JS / "node_modules" / "mermaid").is_dir()
+
+
 def test_mermaid_parses_with_the_real_mermaid_package(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed; the Mermaid grammar test above still ran")
-    assert (JS / "node_modules" / "mermaid").is_dir(), (
-        "run `npm ci --prefix tests/js` to install the Mermaid parser"
-    )
+    _install_mermaid()
     diagrams = _diagrams(tmp_path, capsys)
     broken = tmp_path / "broken.mmd"
     broken.write_text('flowchart TD\n  a["x"y"] --> b\n', encoding="utf-8")  # the parser must really parse

@@ -256,3 +256,30 @@ def test_health_threshold_is_a_param(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, *argv, "--param", "health_domain=clinical")
     assert code == 1
     assert "HLT001" in out and "HLT002" in out
+
+
+KYVERNO = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: require-labels}\nspec: {}\n"
+
+
+def test_policy_sets_only_skips_yaml_that_is_not_ours(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = policy(tmp_path)
+    theirs = tmp_path / "require-labels.yaml"
+    theirs.write_text(KYVERNO)
+    code, out, _ = run(capsys, "test", "--policy-sets-only", ours, str(theirs))
+    assert (code, out.splitlines()[-1]) == (0, "2 passed, 0 failed")  # its pass and its fail case
+    code, out, _ = run(capsys, "test", "--policy-sets-only", str(theirs))
+    assert code == 0 and out.startswith("no archlint policy files among the 1 given")
+    # Without the flag a named file must be a policy file: the old, strict behaviour.
+    code, _, err = run(capsys, "test", str(theirs))
+    assert code == 2 and "require-labels.yaml" in err
+
+
+def test_policy_sets_only_still_reports_a_broken_policy_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: archlint/v1\nkind: 'PolicySet'  # ours\nmetadata: [unclosed\n")
+    code, _, err = run(capsys, "test", "--policy-sets-only", str(broken))
+    assert code == 2 and "broken.yaml" in err

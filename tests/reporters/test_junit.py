@@ -1,9 +1,9 @@
-"""JUnit XML: suites per file, a testcase per evaluated rule, read by real JUnit parsers."""
+"""JUnit XML: a suite per file, a testcase per rule that fired, read by real JUnit parsers."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import junitparser
 
@@ -11,6 +11,7 @@ from archlint.check import FileResult, Report
 from archlint.finding import Finding, Severity
 
 Render = Callable[[str, Report], str]
+MakeReport = Callable[[Sequence[str]], Report]
 DATA = "tests/reporters/data"
 
 
@@ -27,16 +28,18 @@ def cases(suite: junitparser.TestSuite) -> dict[str, junitparser.TestCase]:
     return {case.name.split()[0]: case for case in suite}
 
 
-def test_junitparser_reads_one_suite_per_file_and_one_case_per_rule(report: Report, render: Render) -> None:
+def test_junitparser_reads_one_suite_per_file_and_one_case_per_rule_that_fired(
+    report: Report, render: Render
+) -> None:
     by_name = suites(render("junit", report))
     assert list(by_name) == [result.file for result in report.files]
     for result in report.files:
-        expected = set(result.evaluated) | {finding.rule for finding in result.findings}
-        assert set(cases(by_name[result.file])) == expected
-        assert by_name[result.file].tests == len(expected)
+        fired = {finding.rule for finding in result.findings}
+        assert set(cases(by_name[result.file])) == fired | {"other"}
+        assert by_name[result.file].tests == len(fired) + 1
 
 
-def test_failures_skips_and_passes(render: Render, report: Report) -> None:
+def test_failures_below_the_threshold_passes_and_skips(render: Render, report: Report) -> None:
     support = cases(suites(render("junit", report))[f"{DATA}/support-assistant.ai-feature.yaml"])
     (failure,) = support["TST001"].result
     assert isinstance(failure, junitparser.Failure)
@@ -46,20 +49,38 @@ def test_failures_skips_and_passes(render: Render, report: Report) -> None:
     (skipped,) = support["TST004"].result
     assert isinstance(skipped, junitparser.Skipped)
     assert skipped.message.startswith("waived: Labelling starts next sprint")
-    assert support["SCH001"].is_passed
-    assert support["TST003"].result[0].type == "info"  # the severity rides along
+    # A warning and an info finding under --fail-on error: reported, not failures.
+    for rule, severity in (("TST002", "warning"), ("TST003", "info")):
+        assert support[rule].is_passed
+        assert f"{severity} {rule} " in support[rule].system_out
+    assert "SCH001" in support["other"].system_out  # ran and did not fire
+
+
+def test_the_fail_threshold_decides_what_fails(make_report: MakeReport, render: Render) -> None:
+    report = make_report(["support-assistant.ai-feature.yaml"])
+    for fail_on, failing in (
+        (Severity.ERROR, {"TST001"}),
+        (Severity.WARNING, {"TST001", "TST002"}),
+        (Severity.INFO, {"TST001", "TST002", "TST003"}),
+    ):
+        (suite,) = suites(render("junit", report._replace(fail_on=fail_on))).values()
+        failed = {
+            case.name.split()[0]
+            for case in suite
+            if any(isinstance(r, junitparser.Failure) for r in case.result)
+        }
+        assert failed == failing
+        assert suite.failures == len(failing)
 
 
 def test_rules_that_could_not_run_are_skipped_not_passed(render: Render, report: Report) -> None:
     by_name = suites(render("junit", report))
     broken = cases(by_name[f"{DATA}/invalid-yaml.ai-feature.yaml"])
     assert isinstance(broken["SCH002"].result[0], junitparser.Failure)
-    for rule in ("SCH001", "TST001", "WVR002"):
-        assert broken[rule].is_skipped
-        assert "not evaluated" in broken[rule].result[0].message
+    assert broken["other"].is_skipped
+    assert "not evaluated" in broken["other"].result[0].message
     schema = cases(by_name[f"{DATA}/schema-error.ai-feature.yaml"])
-    assert schema["SCH002"].is_passed  # it parsed
-    assert schema["TST001"].is_skipped
+    assert schema["other"].is_skipped
     (failure,) = schema["SCH001"].result
     assert failure.message.endswith("(and 2 more)")
     assert failure.text.count("\n") == 2  # every location listed
@@ -77,7 +98,7 @@ def test_standard_library_parser_and_totals(render: Render, report: Report) -> N
         (result.file, finding.rule)
         for result in report.files
         for finding in result.findings
-        if finding.suppressed is None
+        if finding.suppressed is None and finding.severity.rank >= report.fail_on.rank
     }
     assert int(root.get("failures", "0")) == len(failing_rules)
 
@@ -85,7 +106,9 @@ def test_standard_library_parser_and_totals(render: Render, report: Report) -> N
 def test_a_waived_and_an_active_finding_of_one_rule_fail_and_list_both(render: Render) -> None:
     active = Finding("TST002", "context-pollution", Severity.WARNING, "top_k 20", "a.yaml", "spec", 3, 1)
     waived = active._replace(line=9, message="top_k 30", suppressed="accepted (approved by x)")
-    xml = render("junit", Report((FileResult("a.yaml", (active, waived), (), ("TST002",)),), ()))
+    xml = render(
+        "junit", Report((FileResult("a.yaml", (active, waived), (), ("TST002",)),), (), Severity.WARNING)
+    )
     (case,) = suites(xml)["a.yaml"]
     (failure,) = case.result
     assert failure.message == "top_k 20"

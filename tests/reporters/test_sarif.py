@@ -236,6 +236,35 @@ def test_cli_sarif_validates_with_the_builtin_policies() -> None:
         assert descriptor["help"]["markdown"].startswith(f"## {descriptor['id']} ")
 
 
+def test_security_rules_carry_security_severity_from_the_policy_data() -> None:
+    result = archlint("--format", "sarif", "tests/reporters/data/support-assistant.ai-feature.yaml", cwd=ROOT)
+    descriptors = {d["id"]: d for d in json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    scored = {
+        rule: d["properties"]["security-severity"]
+        for rule, d in descriptors.items()
+        if "security-severity" in d["properties"]
+    }
+    assert {"RAG001", "RAG007"} <= set(scored)
+    for rule, score in scored.items():
+        assert 0.0 <= float(score) <= 10.0 and re.fullmatch(r"\d+\.\d", score)
+        # GitHub treats an alert as a security alert only with the `security` tag beside the score.
+        assert "security" in descriptors[rule]["properties"]["tags"], rule
+    assert "security-severity" not in descriptors["RAG004"]["properties"]
+
+
+def test_built_in_rules_link_to_their_section_of_the_rules_page() -> None:
+    result = archlint("--format", "sarif", "tests/reporters/data/support-assistant.ai-feature.yaml", cwd=ROOT)
+    descriptors = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    headings = re.findall(r"^## ([A-Z]+[0-9]{3}) (\S+)$", (ROOT / "docs/rules.md").read_text(), re.M)
+    # GitHub's anchor of a heading: lower case, spaces as hyphens.
+    anchors = {f"{rule.lower()}-{name}" for rule, name in headings}
+    for descriptor in descriptors:
+        uri = descriptor["helpUri"]
+        base, anchor = uri.split("#")
+        assert base.endswith("/blob/main/docs/rules.md")
+        assert anchor in anchors, descriptor["id"]
+
+
 def test_cli_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     folder = tmp_path / "services" / "support"

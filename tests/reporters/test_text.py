@@ -59,3 +59,17 @@ def test_cli_default_output_annotates_under_github_actions() -> None:
         f"::error file={feature},line=13,col=5,title=RAG001 rag-without-acl-filtering::"
         "rag.acl_filtering is false" in "\n".join(lines)
     )
+
+
+def test_summary_counts_of_one_are_singular() -> None:
+    from archlint.check import FileResult, Report
+    from archlint.finding import Finding, Severity
+    from archlint.reporters.text import summary
+
+    warning = Finding("TST002", "r", Severity.WARNING, "m", "a.yaml", "", 1, 1)
+    error = warning._replace(rule="TST001", severity=Severity.ERROR)
+    waived = error._replace(suppressed="ok")
+    one = Report((FileResult("a.yaml", (warning, error, waived)),), ())
+    assert summary(one) == "1 file checked: 1 error, 1 warning, 0 info, 1 waived"
+    two = Report((FileResult("a.yaml", (warning, warning)), FileResult("b.yaml", ())), ())
+    assert summary(two) == "2 files checked: 0 errors, 2 warnings, 0 info"
