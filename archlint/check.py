@@ -133,6 +133,8 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
         the_plan.today,
         make,
         honour=the_plan.settings.waivers,
+        approvers=the_plan.settings.waiver_approvers,
+        max_days=the_plan.settings.waiver_max_days,
     )
 
 

@@ -301,8 +301,10 @@ def _waivers_problem(table: Mapping[str, Any]) -> tuple[str | None, str] | None:
     for name, item in table.items():
         if name not in WAIVER_KEYS:
             return name, f"unknown key 'waivers.{name}' (known: {', '.join(WAIVER_KEYS)})"
-        if name == "max-days" and (isinstance(item, bool) or not isinstance(item, int) or item < 0):
-            return name, f"waivers.max-days must be a whole number of days, 0 or more, got {item!r}"
+        if name == "max-days" and (
+            isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 36500
+        ):
+            return name, f"waivers.max-days must be a whole number of days from 0 to 36500, got {item!r}"
         if name == "approvers" and not (
             isinstance(item, list) and all(isinstance(v, str) and v.strip() for v in item)
         ):
@@ -604,7 +606,8 @@ def _check_lock(source: Source, org: _Layer) -> None:
     why = f"the organisation config ({lock_file}:{lock_line}) sets lock = true"
 
     def refuse(key: str, item: str | None, rule: str) -> ConfigError:
-        return ConfigError(f"{key}: {rule}: {why}", source.path, source.line(key, item))
+        label = f"{key}.{item}" if key == "waivers" and item else key
+        return ConfigError(f"{label}: {rule}: {why}", source.path, source.line(key, item))
 
     table = source.table
     for key, verb in (("ignore", "ignore rules"), ("exclude", "exclude files")):

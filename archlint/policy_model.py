@@ -31,6 +31,14 @@ class PolicyMetadata(_Strict):
 
 class Param(_Strict):
     default: int | float | str | bool = Field(description="Value used unless config overrides it.")
+    stricter: Literal["higher", "lower"] | None = Field(
+        default=None,
+        description=(
+            "Which way a value makes the rules reading this param fire more often. Under an "
+            "organisation config with lock = true a repository may move the param only that way; "
+            "without it, not at all."
+        ),
+    )
     description: str = Field(min_length=1, description="What the threshold means.")
     rationale: str | None = Field(
         default=None,
