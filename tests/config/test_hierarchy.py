@@ -129,7 +129,7 @@ def test_a_nested_exclude_is_relative_to_its_folder(
     drafts.mkdir()
     shutil.copy(RAG006, drafts / "ai-feature.yaml")
     code, out, _ = run(capsys, "check", "--no-cache", "--format", "json")
-    assert reported(out) == ["services/search/ai-feature.yaml RAG006"]
+    assert code == 1 and reported(out) == ["services/search/ai-feature.yaml RAG006"]
 
 
 def test_config_and_isolated_switch_the_hierarchy_off(

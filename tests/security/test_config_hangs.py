@@ -67,7 +67,8 @@ def test_blank_lines_and_spaces_in_a_table_header(repo: Path, capsys: pytest.Cap
     code, _, err = run(capsys, "check", "--no-cache")
     assert code == 2
     assert err == (
-        f"archlint: error: {pyproject}:2003: 'fail-on' must be one of 'error', 'warning', 'info', got 'fatal'\n"
+        f"archlint: error: {pyproject}:2003: "
+        "'fail-on' must be one of 'error', 'warning', 'info', got 'fatal'\n"
     )
 
 
