@@ -150,7 +150,7 @@ def _is_pyproject(path: StrPath) -> bool:
 
 def _read_text(path: StrPath) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8", newline="") as handle:
             return handle.read()
     except OSError as exc:
         raise ConfigError(f"cannot read config file: {exc.strerror or exc}", str(path)) from None
@@ -386,7 +386,8 @@ def locate(text: str, pyproject: bool, key: str, item: str | None = None) -> int
     """
     prefix = ("tool", "archlint") if pyproject else ()
     wanted = (*prefix, key)
-    lines = text.splitlines()
+    # Lines as TOML counts them: ended by "\n" only (a "\r\n" leaves a "\r", stripped as a blank).
+    lines = text.split("\n")
     table: tuple[str, ...] = ()
     key_line: int | None = None
     for number, line in enumerate(lines, 1):
@@ -425,7 +426,7 @@ def _configures_archlint(path: str) -> bool:
     """Whether a pyproject.toml has a [tool.archlint] table; one that does not parse counts when
     it mentions archlint at all, so that its error is reported instead of the file passed over."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError):
         return False
