@@ -444,8 +444,15 @@ def _configures_archlint(path: str) -> bool:
 
 def configs_in(directory: str) -> list[str]:
     """The config files of one folder (normally none or one)."""
+    # One listing, not a stat per name: this runs for every folder of a large run.
+    try:
+        listing = os.listdir(directory)
+    except OSError:  # an unreadable folder: ask for each name
+        listing = list(CONFIG_NAMES)
+    present = set(listing)
+    names = [name for name in CONFIG_NAMES if name in present]
     found = []
-    for name in CONFIG_NAMES:
+    for name in names:
         candidate = os.path.join(directory, name)
         if not os.path.isfile(candidate):
             continue
@@ -751,6 +758,7 @@ class Resolver:
         self.root = project_root(self.cwd)
         self._nearest: dict[str, str | None] = {}
         self._by_file: dict[str | None, Resolved] = {}
+        self._by_folder: dict[str, Resolved] = {}
         self.org = self._read_org()
         self.explicit: str | None = None
         if getattr(args, "config", None):
@@ -783,7 +791,8 @@ class Resolver:
             return self.explicit
         if self.isolated:
             return None
-        directory = os.path.abspath(directory)
+        if not os.path.isabs(directory):
+            directory = os.path.abspath(directory)
         visited = []
         found: str | None = None
         for folder in ancestors(directory):
@@ -806,7 +815,13 @@ class Resolver:
         return resolved
 
     def for_file(self, path: StrPath) -> Resolved:
-        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+        """The settings of a feature file (a path relative to the current directory, or absolute)."""
+        folder = os.path.dirname(os.fspath(path))
+        # Keyed by the folder as given: one dictionary look-up per file in a large run.
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = self.for_directory(os.path.abspath(folder or "."))
+        return found
 
     def _containment_root(self, file: str) -> str:
         if inside(self.root, file):
