@@ -672,6 +672,13 @@ def _settings(values: Mapping[str, Any]) -> Settings:
     )
 
 
+def case_settings(table: Mapping[str, Any], source: str) -> Settings:
+    """The settings of a policy test case's `config:` table, validated like a config file."""
+    case = Source(source, REPO, dict(table), "")
+    _validate(case)
+    return _settings(_Layer([case]).values)
+
+
 def split_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
