@@ -192,3 +192,21 @@ def test_archlint_policies_hook_runs_the_cases_of_policy_files(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAIL ORG002 fail[0]" in result.stdout
     assert "1 passed, 1 failed" in result.stdout  # both files in one run (require_serial)
+
+
+def test_archlint_hook_honours_a_service_config_from_the_root(
+    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
+) -> None:
+    # Issue 15, item 2: the hook runs from the root, and each file gets its nearest config.
+    repo = consumer(
+        tmp_path,
+        {
+            "services/faq-bot/ai-feature.yaml": BAD,
+            "services/faq-bot/archlint.toml": 'extend = "../../archlint.toml"\nignore = ["RAG004"]\n',
+            "services/search/ai-feature.yaml": BAD,
+        },
+    )
+    result = try_repo(repo, hooks_repo, pre_commit_home, "archlint")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "services/search/ai-feature.yaml:13:5: error RAG004 " in result.stdout
+    assert "services/faq-bot/ai-feature.yaml:" not in result.stdout
