@@ -830,6 +830,15 @@ class Resolver:
             found = self._by_folder[folder] = self.for_directory(os.path.abspath(folder or "."))
         return found
 
+    def _refuse_link_out(self, file: str) -> None:
+        """A config file found in the checkout must not be a link to a file outside it."""
+        absolute = os.path.abspath(file)
+        root = self.root if self.root.endswith(os.sep) else self.root + os.sep
+        if absolute.startswith(root) and not inside(self.root, absolute):
+            raise ConfigError(
+                f"config file is a symbolic link to a file outside the repository ({self.root})", file
+            )
+
     def _containment_root(self, file: str) -> str:
         if inside(self.root, file):
             return self.root
@@ -839,6 +848,8 @@ class Resolver:
 
     def _resolve(self, file: str | None) -> Resolved:
         org = self.org
+        if file is not None and file != self.explicit:
+            self._refuse_link_out(file)
         chain = _chain(file, REPO, self._containment_root(file)) if file is not None else ()
         locked = org.values.get("lock") is True
         if locked:

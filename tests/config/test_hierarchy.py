@@ -231,3 +231,17 @@ def test_a_long_extend_chain_is_refused(monorepo: Path, capsys: pytest.CaptureFi
     (folder / "archlint.toml").write_text('extend = "c0.toml"\n')
     code, _, err = run(capsys, "check", "--no-cache")
     assert code == 2 and "extend: more than 32 files in one chain" in err
+
+
+def test_a_config_linked_to_a_file_outside_is_refused(
+    monorepo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = monorepo.parent / "elsewhere.toml"
+    outside.write_text('ignore = ["ALL"]\n')
+    (monorepo / "services" / "search" / "archlint.toml").symlink_to(outside)
+    code, out, err = run(capsys, "check", "--no-cache")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"archlint: error: {monorepo / 'services' / 'search' / 'archlint.toml'}: config file is a symbolic "
+        f"link to a file outside the repository ({monorepo})\n"
+    )
