@@ -136,6 +136,14 @@ def test_config_flag_and_isolated(tmp_path: Path) -> None:
         ("severity = { FT001 = 'fatal' }\n", 1, "severity.FT001 must be"),
         ("[params]\nmax_top_k = [1, 2]\n", 2, "params.max_top_k must be a number, a string or true/false"),
         ('policy-paths = ["nowhere/"]\n', 1, "policy-paths: 'nowhere/' does not exist"),
+        ("[waivers]\nmax-days = -1\n", 2, "waivers.max-days must be a whole number of days from 0 to 36500"),
+        ("[waivers]\nmax-days = 99999999\n", 2, "waivers.max-days must be a whole number of days"),
+        ("[waivers]\nmax-days = true\n", 2, "waivers.max-days must be a whole number of days"),
+        ('[waivers]\napprovers = "me"\n', 2, "waivers.approvers must be a list of names, got 'me'"),
+        ('[waivers]\napprovers = [" "]\n', 2, "waivers.approvers must be a list of names"),
+        ("[waivers]\nmaxdays = 3\n", 2, "unknown key 'waivers.maxdays' (known: max-days, approvers)"),
+        ("baseline = false\n", 1, "'baseline' may be set only in the organisation config (--org-config)"),
+        ('extend = ""\n', 1, "'extend' must be a path to another config file, got ''"),
     ],
 )
 def test_bad_values_are_located(tmp_path: Path, body: str, line: int, fragment: str) -> None:
