@@ -281,7 +281,7 @@ class Store:
             _touch(folder)
         else:
             _prune(self.base, "")
-        return Results(self, folder, run)
+        return Results(self, folder, run, settings.waiver_max_days)
 
 
 class _Serving:
@@ -313,10 +313,11 @@ class Results:
     touched, not one per checked file.
     """
 
-    def __init__(self, store: Store, folder: str, run: str) -> None:
+    def __init__(self, store: Store, folder: str, run: str, max_days: int | None = None) -> None:
         self.store = store
         self.folder = folder
         self.run = run
+        self.max_days = max_days  # waivers.max-days: one more date a result depends on
         self._packs: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
         self._to_record: tuple[str, ...] | None = None  # the run record `flush` writes
@@ -395,7 +396,7 @@ class Results:
         today: str,
     ) -> tuple[str, dict[str, Any]] | None:
         """The entry recording a result (None: not cacheable), for `keep`."""
-        valid = validity(documents, today)
+        valid = validity(documents, today, self.max_days)
         if valid is None:
             return None
         data = {
@@ -436,13 +437,17 @@ class Results:
         self._pending.clear()
 
 
-def validity(documents: Sequence[Document], today: str) -> tuple[str | None, str | None] | None:
+def validity(
+    documents: Sequence[Document], today: str, max_days: int | None = None
+) -> tuple[str | None, str | None] | None:
     """The dates (inclusive, ISO) between which a result computed `today` (ISO) holds.
 
     The only date a result depends on is whether each waiver has expired
     (`expires < today`); that answer stays the same from the day after the
     latest expired waiver to the day of the earliest unexpired one. None when
-    a waiver date cannot be read (such a result is not cached).
+    a waiver date cannot be read (such a result is not cached). With `max_days`
+    (waivers.max-days) an unexpired waiver's answer also changes on the day its
+    expiry comes within `max_days`.
     """
     start: str | None = None
     end: str | None = None
@@ -467,6 +472,17 @@ def validity(documents: Sequence[Document], today: str) -> tuple[str | None, str
                 start = after if start is None else max(start, after)
             else:
                 end = date.isoformat() if end is None else min(end, date.isoformat())
+                if max_days is not None:
+                    allowed_from = date - datetime.timedelta(days=max_days)
+                    if today < allowed_from.isoformat():
+                        last = (allowed_from - datetime.timedelta(days=1)).isoformat()
+                        end = min(end, last)
+                    else:
+                        start = (
+                            allowed_from.isoformat()
+                            if start is None
+                            else max(start, allowed_from.isoformat())
+                        )
     return start, end
 
 

@@ -145,6 +145,8 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
         make,
         honour=the_plan.settings.waivers,
         skip=invalid,
+        approvers=the_plan.settings.waiver_approvers,
+        max_days=the_plan.settings.waiver_max_days,
     )
 
 

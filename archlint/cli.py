@@ -31,6 +31,11 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", metavar="PATH", help="use this config file instead of searching")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    parser.add_argument(
+        "--org-config",
+        metavar="PATH",
+        help="the organisation's config, outside the repository (default: $ARCHLINT_ORG_CONFIG)",
+    )
 
 
 def _add_selection_options(parser: argparse.ArgumentParser) -> None:
@@ -190,6 +195,9 @@ def _test_arguments(test: argparse.ArgumentParser) -> None:
 
 
 def _config_arguments(config: argparse.ArgumentParser) -> None:
+    config.add_argument(
+        "path", nargs="?", metavar="PATH", help="show the configuration that applies to this file or folder"
+    )
     config.add_argument("--format", choices=("text", "json"), default="text")
     _add_selection_options(config)
     _add_policy_options(config)

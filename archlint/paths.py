@@ -48,3 +48,13 @@ def display(path: str, cwd: str | None = None) -> str:
         if relative.startswith(".."):
             relative = absolute
     return relative.replace(os.sep, "/")
+
+
+def inside(root: str, path: str) -> bool:
+    """Whether `path`, after following symbolic links, is `root` or lies under it."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    try:
+        return os.path.commonpath([real_root, real]) == real_root
+    except ValueError:  # another drive on Windows, or a mix of absolute and relative
+        return False

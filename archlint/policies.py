@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .schema import SchemaName
 
 # Rules archlint computes itself; only built-in policy files may declare them.
-ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
+ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "WVR004", "POL001", "DEC001"})
 
 
 @cache
@@ -79,6 +79,9 @@ class Param(NamedTuple):
     description: str
     source: str
     rationale: str = ""  # why this default, and what it leans on
+    # "higher" or "lower": the way that tightens the rules reading it; None when no way is safe
+    # (undeclared, or two policies that read it disagree).
+    stricter: str | None = None
 
 
 class PolicySet(NamedTuple):
@@ -219,8 +222,12 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
                     line,
                     column,
                 )
+            stricter = declared.get("stricter")
+            if previous is not None and previous.stricter != stricter:
+                stricter = None  # tightening one policy's rules would loosen the other's
+            rationale = declared.get("rationale") or ""
             params[name] = Param(
-                name, declared["default"], declared["description"], source, declared.get("rationale") or ""
+                name, declared["default"], declared["description"], source, rationale, stricter
             )
     for source, document, _ in documents:
         for name, expression in (document.data.get("variables") or {}).items():

@@ -31,6 +31,14 @@ class PolicyMetadata(_Strict):
 
 class Param(_Strict):
     default: int | float | str | bool = Field(description="Value used unless config overrides it.")
+    stricter: Literal["higher", "lower"] | None = Field(
+        default=None,
+        description=(
+            "Which way a value makes the rules reading this param fire more often. Under an "
+            "organisation config with lock = true a repository may move the param only that way; "
+            "without it, not at all."
+        ),
+    )
     description: str = Field(min_length=1, description="What the threshold means.")
     rationale: str | None = Field(
         default=None,
@@ -57,16 +65,37 @@ class OverlayCase(_Strict):
     overlay: dict[str, Any] = Field(
         description="Deep-merged onto the set's base document; a null value deletes the key."
     )
+    config: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
+            "table with approvers or max-days); default: none, every rule at its defaults."
+        ),
+    )
 
 
 class DocumentCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     document: dict[str, Any] = Field(description="A whole feature document, used as it is.")
+    config: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
+            "table with approvers or max-days); default: none, every rule at its defaults."
+        ),
+    )
 
 
 class TextCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     text: str = Field(description="Raw YAML text, for rules about the YAML itself.")
+    config: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
+            "table with approvers or max-days); default: none, every rule at its defaults."
+        ),
+    )
 
 
 Case = OverlayCase | DocumentCase | TextCase

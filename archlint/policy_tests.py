@@ -62,11 +62,12 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
             for kind in ("pass", "fail"):
                 for index, case in enumerate(rule.tests[kind]):
                     display = f"{rule.source}#{rule.id}.{kind}[{index}]"
+                    case_plan = _configured(plan, case.get("config"), rule.source)
                     if "text" in case:
-                        result = check_text(case["text"], display, plan)
+                        result = check_text(case["text"], display, case_plan)
                     else:
                         document = Document(case_document(policy_set, case), {})
-                        result = check_documents([document], display, plan)
+                        result = check_documents([document], display, case_plan)
                     fired = [f for f in result.findings if f.rule == rule.id]
                     ok = bool(fired) if kind == "fail" else not fired
                     yield CaseResult(rule, kind, index, case.get("description") or "", ok, result.findings)
@@ -77,3 +78,13 @@ def default_plan(catalog: Catalog) -> Plan:
     from .check import plan
 
     return plan(catalog, Settings())
+
+
+def _configured(plan: Plan, config: Mapping[str, Any] | None, source: str) -> Plan:
+    """The plan of a case that runs under its own configuration (`config:`)."""
+    if not config:
+        return plan
+    from .check import plan as make_plan
+    from .config import case_settings
+
+    return make_plan(plan.catalog, case_settings(config, source)._replace(today=plan.settings.today))

@@ -30,6 +30,10 @@ class Settings(NamedTuple):
     exclude: tuple[str, ...] = ()
     waivers: bool = True
     today: date | None = None  # None: the day of the run
+    # The organisation's waiver policy (config `[waivers]`): who may approve a waiver, and how
+    # far ahead of the run's day it may expire; empty / None: anyone, no limit (WVR004).
+    waiver_approvers: tuple[str, ...] = ()
+    waiver_max_days: int | None = None
 
 
 def run_day(settings: Settings) -> str:

@@ -15,7 +15,7 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(autouse=True)
 def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # Reports must not depend on the machine running the tests.
-    for name in ("GITHUB_ACTIONS", "FORCE_COLOR", "CI_PROJECT_DIR"):
+    for name in ("GITHUB_ACTIONS", "FORCE_COLOR", "CI_PROJECT_DIR", "ARCHLINT_ORG_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
 

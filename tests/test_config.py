@@ -74,20 +74,29 @@ def test_pyproject_with_dotted_archlint_keys_is_used(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("present", "winner"),
+    "present",
     [
-        ((".archlint.toml", "archlint.toml", "pyproject.toml"), ".archlint.toml"),
-        (("archlint.toml", "pyproject.toml"), "archlint.toml"),
-        (("pyproject.toml",), "pyproject.toml"),
+        (".archlint.toml", "archlint.toml", "pyproject.toml"),
+        ("archlint.toml", "pyproject.toml"),
+        (".archlint.toml", "pyproject.toml"),
+        (".archlint.toml", "archlint.toml"),
     ],
 )
-def test_dedicated_file_beats_pyproject_in_the_same_folder(
-    tmp_path: Path, present: tuple[str, ...], winner: str
-) -> None:
+def test_two_configs_in_one_folder_are_an_error(tmp_path: Path, present: tuple[str, ...]) -> None:
+    # A .archlint.toml added beside pyproject.toml used to replace it silently.
     for name in present:
         body = "[tool.archlint]\n" if name == "pyproject.toml" else ""
         write(tmp_path / name, body + 'fail-on = "info"\n')
-    assert find_config(tmp_path) == str(tmp_path / winner)
+    with pytest.raises(ConfigError) as caught:
+        find_config(tmp_path / "deeper")
+    assert caught.value.file == str(tmp_path)
+    assert f"more than one archlint config in this folder ({', '.join(present)})" in caught.value.message
+
+
+def test_a_pyproject_without_archlint_beside_a_dedicated_file_is_fine(tmp_path: Path) -> None:
+    config = write(tmp_path / "archlint.toml", 'fail-on = "info"\n')
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n# archlint is configured in archlint.toml\n')
+    assert find_config(tmp_path) == str(config)
 
 
 def test_no_config_anywhere(tmp_path: Path) -> None:
@@ -117,7 +126,7 @@ def test_config_flag_and_isolated(tmp_path: Path) -> None:
         ('ignore = ["FT", 3]\n', 1, "'ignore' must be a list of strings"),
         ('fail-on = "fatal"\n', 1, "'fail-on' must be one of 'error', 'warning', 'info'"),
         ('builtin-policies = "no"\n', 1, "'builtin-policies' must be true or false"),
-        ("waivers = 0\n", 1, "'waivers' must be true or false"),
+        ("waivers = 0\n", 1, "'waivers' must be true, false or a table with max-days and approvers"),
         ('severity = "error"\n', 1, "'severity' must be a table"),
         (
             '\n[severity]\nFT001 = "error"\nRAG006 = "fatal"\n',
@@ -127,6 +136,14 @@ def test_config_flag_and_isolated(tmp_path: Path) -> None:
         ("severity = { FT001 = 'fatal' }\n", 1, "severity.FT001 must be"),
         ("[params]\nmax_top_k = [1, 2]\n", 2, "params.max_top_k must be a number, a string or true/false"),
         ('policy-paths = ["nowhere/"]\n', 1, "policy-paths: 'nowhere/' does not exist"),
+        ("[waivers]\nmax-days = -1\n", 2, "waivers.max-days must be a whole number of days from 0 to 36500"),
+        ("[waivers]\nmax-days = 99999999\n", 2, "waivers.max-days must be a whole number of days"),
+        ("[waivers]\nmax-days = true\n", 2, "waivers.max-days must be a whole number of days"),
+        ('[waivers]\napprovers = "me"\n', 2, "waivers.approvers must be a list of names, got 'me'"),
+        ('[waivers]\napprovers = [" "]\n', 2, "waivers.approvers must be a list of names"),
+        ("[waivers]\nmaxdays = 3\n", 2, "unknown key 'waivers.maxdays' (known: max-days, approvers)"),
+        ("baseline = false\n", 1, "'baseline' may be set only in the organisation config (--org-config)"),
+        ('extend = ""\n', 1, "'extend' must be a path to another config file, got ''"),
     ],
 )
 def test_bad_values_are_located(tmp_path: Path, body: str, line: int, fragment: str) -> None:
@@ -226,11 +243,17 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
     assert s.params == {"max_top_k": 10, "low_latency_ms": 300}
     assert s.policy_paths == (str(tmp_path / "org"), str(policy))  # config paths are relative to the file
     assert not s.builtin_policies and not s.waivers
-    origins = resolved.origins
-    assert origins["select"] == origins["fail-on"] == origins["params.max_top_k"] == "command line"
-    assert origins["ignore"] == f"{tmp_path / 'archlint.toml'} + command line"
-    assert origins["ignore.FT011"] == "command line"
-    assert origins["params"] == str(tmp_path / "archlint.toml")
+    assert (
+        resolved.layer("select")
+        == resolved.layer("fail-on")
+        == resolved.layer("params", "max_top_k")
+        == "flag"
+    )
+    assert resolved.layer("ignore") == "repo + flag"
+    assert resolved.layer("ignore", "FT011") == "flag"
+    assert resolved.layer("ignore", "RAG010") == "repo + flag"
+    assert resolved.where("ignore", "RAG010") == (str(tmp_path / "archlint.toml"), 2)
+    assert resolved.where("params", "low_latency_ms") == (str(tmp_path / "archlint.toml"), 8)
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ TODAY = datetime.date(2026, 11, 1)
 NO_EXAMPLE = {
     "POL001": "fires only when a policy condition cannot be evaluated: it needs a broken policy, "
     "not a broken feature file (tests/test_engine.py covers it)",
+    "WVR004": "fires only under a waiver policy in the configuration (waivers.approvers, "
+    "waivers.max-days), which a feature file cannot carry (tests/security/test_config_lock.py covers it)",
 }
 
 # Findings an anti-pattern file shows besides its own rule, and why.

@@ -322,3 +322,21 @@ def test_a_new_policy_rechecks_features_nobody_touched_and_warnings_show_on_pass
     assert third.returncode == 0, third.stdout
     assert "services/search/ai-feature.yaml:6:3: warning ORG001 approach is rag" in third.stdout
     assert "1 file checked: 0 errors, 1 warning, 0 info" in third.stdout
+
+
+def test_archlint_hook_honours_a_service_config_from_the_root(
+    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
+) -> None:
+    # Issue 15, item 2: the hook runs from the root, and each file gets its nearest config.
+    repo = consumer(
+        tmp_path,
+        {
+            "services/faq-bot/ai-feature.yaml": BAD,
+            "services/faq-bot/archlint.toml": 'extend = "../../archlint.toml"\nignore = ["RAG004"]\n',
+            "services/search/ai-feature.yaml": BAD,
+        },
+    )
+    result = try_repo(repo, hooks_repo, pre_commit_home, "archlint")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "services/search/ai-feature.yaml:13:5: error RAG004 " in result.stdout
+    assert "services/faq-bot/ai-feature.yaml:" not in result.stdout

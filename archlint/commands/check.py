@@ -9,19 +9,20 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import reporters
-from ..config import check_against_catalog, policy_files_for, resolve
+from ..config import Resolver, check_against_catalog, excluded_here, policy_files_for
 from ..discovery import discover
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError
+from ..finding import Severity
 from ..paths import display
 from ..report import FileResult, Outcome, Report, Unreadable
 from ..settings import run_day
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from ..cache import Results, Store
     from ..config import Resolved
-    from ..policies import Catalog
+    from ..policies import Catalog, Rule
     from ..settings import Settings
 
 
@@ -32,13 +33,14 @@ def run(args: argparse.Namespace) -> int:
     if args.paths == ["-"]:
         return _stdin(args, fmt)
     store = _open_cache(args)
-    resolved = resolve(args, os.getcwd())
+    resolver = Resolver(args, os.getcwd())
+    resolved = resolver.run
     settings = resolved.settings
-    files = policy_files_for(settings)
+    _refuse_baseline(resolved, args)
     found: Iterable[str] = discover(args.paths or ["."], settings.include, settings.exclude)
     if args.fix:
         found = list(found)
-        changed = _fix(resolved, files, found, args.diff)
+        changed = _fix(resolved, policy_files_for(settings), found, args.diff)
         if args.diff:
             return 1 if changed else 0
     named: dict[str, str] = {}  # display name -> path, for --show-source
@@ -50,6 +52,52 @@ def run(args: argparse.Namespace) -> int:
 
     # A generator: discovery goes on while the first files are being checked.
     items = (item(path) for path in found)
+    nested: dict[str, tuple[Resolved, list[tuple[int, tuple[str, str]]]]] = {}
+    positions: list[int] = []
+    mine = _configured_by(resolver, items, nested, positions)
+    outcomes, catalog = _check_group(resolved, mine, store, fmt, jobs)
+    if not nested:
+        return _report(args, fmt, settings, catalog, outcomes, named)
+    # Files under a folder with its own config: each folder's files as a run of their own.
+    numbered = list(zip(positions, outcomes, strict=True))
+    rules = {rule.id: rule for rule in catalog.rules} if catalog is not None else {}
+    fail_on: dict[str, Severity] = {}
+    for group, group_items in nested.values():
+        got, group_catalog = _check_group(group, (item for _, item in group_items), store, fmt, jobs)
+        numbered += zip((index for index, _ in group_items), got, strict=True)
+        fail_on.update((display_name, group.settings.fail_on) for _, (_, display_name) in group_items)
+        if group_catalog is not None:
+            rules = {rule.id: rule for rule in group_catalog.rules} | rules
+    numbered.sort(key=lambda pair: pair[0])
+    all_rules = tuple(rules.values()) if catalog is not None or rules else None
+    checked = [outcome for _, outcome in numbered]
+    return _report(args, fmt, settings, catalog, checked, named, fail_on=fail_on, rules=all_rules)
+
+
+def _configured_by(
+    resolver: Resolver,
+    items: Iterator[tuple[str, str]],
+    nested: dict[str, tuple[Resolved, list[tuple[int, tuple[str, str]]]]],
+    positions: list[int],
+) -> Iterator[tuple[str, str]]:
+    """The items the run's own config applies to; the others are set aside in `nested`, by the
+    config file nearest to them (dropped when that file's `exclude` names them)."""
+    run = resolver.run
+    for index, item in enumerate(items):
+        here = resolver.for_file(item[0])
+        if here is run:
+            positions.append(index)
+            yield item
+        elif not excluded_here(here, item[0]):
+            nested.setdefault(here.file or "", (here, []))[1].append((index, item))
+
+
+def _check_group(
+    resolved: Resolved, items: Iterator[tuple[str, str]], store: Store | None, fmt: str, jobs: int
+) -> tuple[list[Outcome], Catalog | None]:
+    """The outcomes of the items one configuration applies to, and its catalog when loaded."""
+    settings = resolved.settings
+    files = policy_files_for(settings)
     results = store.results_for(files, settings) if store is not None else None
     outcomes, rest = _answered(items, results, settings)
     catalog = None
@@ -59,7 +107,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
-    return _report(args, fmt, settings, catalog, outcomes, named)
+    return outcomes, catalog
+
+
+def _refuse_baseline(resolved: Resolved, args: argparse.Namespace) -> None:
+    """An organisation config with `baseline = false` honours no baseline: asking for one is an error."""
+    if resolved.baseline or not (args.baseline or args.write_baseline):
+        return
+    file, line = resolved.where("baseline")
+    flag = "--baseline" if args.baseline else "--write-baseline"
+    raise ConfigError(
+        f"{flag}: the organisation config sets baseline = false, so no baseline is honoured", file or "", line
+    )
 
 
 def _fix(resolved: Resolved, files: list[tuple[str, bool]], found: list[str], diff: bool) -> bool:
@@ -138,7 +197,10 @@ def _stdin(args: argparse.Namespace, fmt: str) -> int:
     from ..loader import MAX_FILE_BYTES
     from ..policies import load_files
 
-    resolved = resolve(args, os.getcwd())
+    resolver = Resolver(args, os.getcwd())
+    # The config nearest to the name the file is reported as, as for a file on disk.
+    resolved = resolver.for_file(args.stdin_filename) if args.stdin_filename else resolver.run
+    _refuse_baseline(resolved, args)
     settings = resolved.settings
     catalog = load_files(policy_files_for(settings))
     check_against_catalog(resolved, catalog)
@@ -175,8 +237,11 @@ def _report(
     outcomes: list[Outcome],
     named: dict[str, str],
     sources: dict[str, list[str]] | None = None,
+    fail_on: Mapping[str, Severity] | None = None,
+    rules: tuple[Rule, ...] | None = None,
 ) -> int:
-    """Write the report of a run's outcomes and return its exit code."""
+    """Write the report of a run's outcomes and return its exit code; `fail_on` holds the
+    threshold of each file a nested config sets it for."""
     checked: list[FileResult] = []
     unreadable: list[str] = []
     for outcome in outcomes:
@@ -185,7 +250,8 @@ def _report(
         else:
             checked.append(outcome)
     checked_files, extra, notices = _baseline(checked, args)
-    rules = catalog.rules if catalog is not None else ()
+    if rules is None:
+        rules = catalog.rules if catalog is not None else ()
     report = Report(checked_files, rules, settings.fail_on, extra, catalog=catalog)
     if args.show_source and sources is None:
         sources = _sources(outcomes, named)
@@ -196,8 +262,16 @@ def _report(
         print(f"archlint: error: {line}", file=sys.stderr)
     if unreadable:
         return 2
+    failed = report.failed
+    if fail_on:
+        failed = any(
+            finding.suppressed is None
+            and finding.severity.rank >= fail_on.get(result.file, settings.fail_on).rank
+            for result in checked_files
+            for finding in result.findings
+        )
     # Writing a baseline records every finding, so none of them fails the run.
-    return 1 if report.failed and not args.write_baseline and not args.exit_zero else 0
+    return 1 if failed and not args.write_baseline and not args.exit_zero else 0
 
 
 def _text_options(args: argparse.Namespace, sources: dict[str, list[str]] | None) -> Any:

@@ -1,27 +1,40 @@
-"""`archlint config`: the effective configuration and where each value came from."""
+"""`archlint config [PATH]`: the effective configuration, each value's layer and origin."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from ..config import describe, load_for
+from ..errors import UsageError
 
 
 def run(args: argparse.Namespace) -> int:
-    resolved, catalog = load_for(args)
+    path = getattr(args, "path", None)
+    if path is not None and not os.path.exists(path):
+        raise UsageError("no such file or directory", path)
+    # A folder is configured like the files in it.
+    target = os.path.join(path, "_") if path is not None and os.path.isdir(path) else path
+    resolved, catalog = load_for(args, path=target)
     rows = describe(resolved, catalog)
     if args.format == "json":
         payload = {
             "config_file": resolved.file,
-            "values": [{"key": key, "value": value, "origin": origin} for key, value, origin in rows],
+            "org_config": resolved.org,
+            "values": [row._asdict() for row in rows],
         }
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    if path is not None:
+        print(f"for: {path}")
     print(f"config file: {resolved.file or 'none found'}")
-    width = max(len(key) for key, _, _ in rows)
-    for key, value, origin in rows:
-        print(f"{key:<{width}}  {value}  ({origin})")
+    if resolved.org is not None:
+        print(f"org config: {resolved.org}{' (locked)' if resolved.locked else ''}")
+    width = max(len(row.key) for row in rows)
+    for row in rows:
+        where = row.origin if row.layer == "default" else f"{row.layer}: {row.origin}"
+        print(f"{row.key:<{width}}  {row.value}  ({where})")
     return 0

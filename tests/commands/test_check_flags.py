@@ -113,6 +113,28 @@ def test_stdin_is_checked_under_the_given_name(repo: Path) -> None:
     assert broken.returncode == 1 and b"-:2:1: error SCH002 " in broken.stdout
 
 
+def test_stdin_takes_the_config_nearest_to_its_name(repo: Path) -> None:
+    # An editor pipes services/faq-bot's file in: faq-bot's own config applies, as it does to
+    # the file on disk, whether archlint runs from the root or from the service folder.
+    service = repo / "services" / "faq-bot"
+    service.mkdir(parents=True)
+    (service / "archlint.toml").write_text('ignore = ["RAG001"]\n')
+    text = (repo / RAG001).read_bytes()
+    named = run_cli(
+        "check",
+        "--no-cache",
+        "-",
+        "--stdin-filename",
+        "services/faq-bot/ai-feature.yaml",
+        cwd=repo,
+        stdin=text,
+    )
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert b"RAG001" not in named.stdout
+    unnamed = run_cli("check", "--no-cache", "-", cwd=repo, stdin=text)
+    assert unnamed.returncode == 1 and b"error RAG001" in unnamed.stdout
+
+
 @pytest.mark.parametrize(
     "argv",
     [["-", "other.yaml"], ["--stdin-filename", "x.yaml", "."], ["--diff", "."], ["--fix", "-"]],

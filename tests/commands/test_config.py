@@ -49,10 +49,10 @@ def test_config_prints_values_and_origins(project: Path, capsys: pytest.CaptureF
     assert code == 0
     assert out.splitlines()[0] == f"config file: {config}"
     rows = config_rows(out)
-    assert rows["fail-on"] == ("warning", f"{config}:5")
-    assert rows["ignore"] == ('["RAG010"]', f"{config}:6")
-    assert rows["params.max_top_k"] == ("16", f"{config}:9")
-    assert rows["severity.RAG006"] == ("info", f"{config}:12")
+    assert rows["fail-on"] == ("warning", f"repo: {config}:5")
+    assert rows["ignore"] == ('["RAG010"]', f"repo: {config}:6")
+    assert rows["params.max_top_k"] == ("16", f"repo: {config}:9")
+    assert rows["severity.RAG006"] == ("info", f"repo: {config}:12")
     assert rows["select"] == ("all rules", "default")
     assert rows["params.min_training_examples"] == ("50", "default (fine-tuning.yaml)")
 
@@ -83,10 +83,11 @@ rules:
     assert code == 0
     payload = json.loads(out)
     assert payload["config_file"] == str(project / "archlint.toml")
-    values = {row["key"]: (row["value"], row["origin"]) for row in payload["values"]}
-    assert values["select"] == ('["RAG"]', f"{project / 'archlint.toml'}:1")
-    assert values["builtin-policies"] == ("false", "command line")
-    assert values["policy-paths"] == ('["p"]', "command line")
+    values = {row["key"]: (row["value"], row["layer"], row["origin"]) for row in payload["values"]}
+    assert values["select"] == ('["RAG"]', "repo", f"{project / 'archlint.toml'}:1")
+    assert values["builtin-policies"] == ("false", "flag", "--no-builtin-policies")
+    assert values["policy-paths"] == ('["p"]', "flag", "--policies")
+    assert values["fail-on"] == ("error", "default", "default")
 
 
 def test_config_without_any_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -189,6 +190,6 @@ def test_config_shows_command_line_overrides(capsys: pytest.CaptureFixture[str])
         main(["config", "--isolated", "--select", "FT", "--param", "max_top_k=5", "--fail-on", "info"]) == 0
     )
     out = capsys.readouterr().out
-    assert "command line" in out
+    assert config_rows(out)["select"] == ('["FT"]', "flag: --select")
     assert any(line.startswith("params.max_top_k") and "5" in line for line in out.splitlines())
     assert any(line.startswith("fail-on") and "info" in line for line in out.splitlines())

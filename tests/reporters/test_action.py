@@ -158,3 +158,18 @@ def test_docs_workflow_uses_only_inputs_the_action_declares() -> None:
     steps = document.data["jobs"]["archlint"]["steps"]
     uses = next(s for s in steps if s["uses"].split("@")[0].endswith("/archlint"))
     assert set(uses["with"]) <= set(action()["inputs"])
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the action's steps run in bash")
+def test_check_step_passes_the_organisation_config(run_check_step: Any, tmp_path: Path) -> None:
+    clean = "tests/reporters/data/clean.ai-feature.yaml"
+    org = tmp_path / "org.toml"  # outside the checkout, as the input's description asks
+    org.write_text('select = ["RAG002"]\nfail-on = "warning"\n')
+    options = {"sarif-file": "", "annotations": "false", "args": "--isolated"}
+    result, outputs = run_check_step(paths=clean, **options, **{"org-config": str(org)})
+    assert outputs == {"exit-code": "1"}, result.stderr  # the org config's fail-on applies
+    assert "warning RAG002" in result.stdout
+    org.write_text("lock = maybe\n")
+    result, outputs = run_check_step(paths=clean, **options, **{"org-config": str(org)})
+    assert outputs == {"exit-code": "2"}
+    assert f"{org}:1:8: invalid TOML" in result.stderr
