@@ -157,8 +157,14 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     from ..paths import project_root
 
     directory = args.cache_dir or default_directory(project_root(os.getcwd()))
-    store = open_store(directory)
-    if store is None and args.cache_dir:
+    told: list[str] = []
+
+    def warn(line: str) -> None:
+        told.append(line)
+        print(f"archlint: {line}", file=sys.stderr)
+
+    store = open_store(directory, warn)
+    if store is None and args.cache_dir and not told:
         # Without --cache-dir (a read-only checkout, say) the run just goes on uncached.
         print(
             f"archlint: warning: cannot use the cache folder {args.cache_dir}; running without cache",
@@ -167,15 +173,28 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     return store
 
 
+def _must_stay_inside(path: str, option: str) -> None:
+    """Refuse a file to write whose folder lies in the repository as written but leads out of
+    it through a symbolic link (a folder link a pull request committed)."""
+    from ..paths import escapes, project_root
+
+    if escapes(os.path.dirname(os.path.abspath(path)), project_root(os.getcwd())):
+        raise UsageError(f"{option}: the folder leads out of the repository through a symbolic link", path)
+
+
 def _write(report: Report, fmt: str, output: str | None) -> None:
     reporter = reporters.get(fmt)
     if output is None:
         reporter(report, sys.stdout)
         return
-    if os.path.isdir(output):
+    if os.path.isdir(output) and not os.path.islink(output):
         raise UsageError("--output names a directory", output)
+    _must_stay_inside(output, "--output")
+    from ..files import Replacing
+
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as stream:
+        # A new file renamed over the name: a link committed under the report's name is replaced.
+        with Replacing(output) as stream:
             reporter(report, stream)
     except OSError as exc:  # a missing folder, no permission, a full disk
         raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
