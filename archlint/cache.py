@@ -38,12 +38,11 @@ import os
 import stat
 import sys
 import time
+from _operator import _compare_digest  # hmac's constant-time comparison, without importing hmac
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
-
-from _operator import _compare_digest  # hmac's constant-time comparison, without importing hmac
 
 try:  # hashlib would load OpenSSL first (a few ms of start-up); BLAKE2 is built in
     from _blake2 import blake2b
@@ -70,7 +69,8 @@ MAX_AGE_DAYS = 30  # run folders and catalogs unused this long are removed
 # (the wording of schema errors).
 _LIBRARIES = ("ruamel", "cel_expr_python", "jsonschema", "referencing")
 
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# A cache file is read never through a link, and a FIFO planted there never blocks.
+_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 # Every cache file starts with a line holding its MAC: _MAGIC and 40 hex digits.
 _MAGIC = b"archlint-mac "
 _PERSON = b"archlint-cache"
@@ -105,9 +105,9 @@ def open_store(directory: str, warn: Callable[[str], None] | None = None) -> Sto
 
     A folder that is a symbolic link, is not a folder or belongs to another user
     is refused, and one git tracks (committed to the repository) is left alone:
-    `warn` gets a line saying so ("warning: ..." or "notice: ..."). A folder archlint made for this user carries a
-    MAC of its own path in its CACHEDIR.TAG, so only a folder without one costs a
-    question to git.
+    `warn` gets a line saying so ("warning: ..." or "notice: ..."). A folder
+    archlint made for this user carries a MAC of its own path in its CACHEDIR.TAG,
+    so only a folder without one costs a question to git.
     """
     secret = _secret()
     if secret is None:
@@ -131,7 +131,8 @@ def open_store(directory: str, warn: Callable[[str], None] | None = None) -> Sto
             files.replace(tag, marker)
     except _Refused as refused:
         if warn is not None:
-            warn(f"{refused.level}: cannot use the cache folder {directory}: it {refused}; running without cache")
+            reason = f"cannot use the cache folder {directory}: it {refused}"
+            warn(f"{refused.level}: {reason}; running without cache")
         return None
     except OSError:
         return None
@@ -224,10 +225,11 @@ class Store:
 
     # -- authenticated files --------------------------------------------------
 
-    def _mac(self, path: str, data: bytes) -> bytes:
+    def _mac(self, path: str, data: bytes | memoryview) -> bytes:
         """The MAC of a cache file: its name within the folder and its content, under the key."""
         name = path[len(self.directory) :] if path.startswith(self.directory) else path
-        mac = blake2b(name.encode("utf-8", "surrogateescape"), digest_size=20, key=self.secret, person=_PERSON)
+        mac = blake2b(digest_size=20, key=self.secret, person=_PERSON)
+        mac.update(name.encode("utf-8", "surrogateescape"))
         mac.update(b"\0")
         mac.update(data)
         return _MAGIC + mac.hexdigest().encode() + b"\n"
@@ -243,7 +245,7 @@ class Store:
 
     def save(self, path: str, data: bytes) -> None:
         """Write a cache file with its MAC, whole, never through a link; nothing on failure."""
-        try:
+        try:  # noqa: SIM105 - contextlib is not otherwise loaded by a run
             files.replace(path, self._mac(path, data) + data)
         except OSError:
             pass
@@ -788,7 +790,7 @@ def _archlint_class(name: str) -> Any:
 
 def _read(path: str) -> bytes:
     """A cache file's bytes: a regular file, never through a link, never a FIFO's wait."""
-    descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    descriptor = os.open(path, _READ)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise IsADirectoryError(f"{path}: not a regular file")

@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "exclude": _LIST_OF_STRINGS,
     "builtin-policies": "true or false",
     "waivers": "true or false",
+    "require-files": "true or false",
 }
 
 
@@ -291,6 +292,9 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
     honour_waivers = table.get("waivers", True)
     if getattr(args, "waivers", True) is False:
         honour_waivers = from_cli("waivers", False)
+    require_files = table.get("require-files", False)
+    if getattr(args, "require_files", None):
+        require_files = from_cli("require-files", True)
     settings = Settings(
         select=select,
         ignore=ignore,
@@ -302,6 +306,7 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
         include=tuple(table.get("include", ())),
         exclude=tuple(table.get("exclude", ())),
         waivers=honour_waivers,
+        require_files=require_files,
     )
     return Resolved(settings, str(config_file) if config_file else None, origins, text)
 
@@ -381,6 +386,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[tuple[str, str, str]]:
         ("include", list(s.include), origin("include")),
         ("exclude", list(s.exclude), origin("exclude")),
         ("waivers", s.waivers, origin("waivers")),
+        ("require-files", s.require_files, origin("require-files")),
     ]
     for name, param in sorted(catalog.params.items()):
         if name in s.params:

@@ -15,9 +15,7 @@ from types import TracebackType
 from typing import TextIO
 
 # O_NOFOLLOW beside O_EXCL: O_EXCL alone already refuses an existing link, this says it twice.
-_CREATE = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _temporary(path: str) -> tuple[str, int]:

@@ -67,6 +67,12 @@ class DocumentCase(_Strict):
 class TextCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     text: str = Field(description="Raw YAML text, for rules about the YAML itself.")
+    file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The path the text is found at in a folder walk (default: a feature file name), "
+        "for rules about file names.",
+    )
 
 
 Case = OverlayCase | DocumentCase | TextCase

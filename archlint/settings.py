@@ -30,6 +30,7 @@ class Settings(NamedTuple):
     exclude: tuple[str, ...] = ()
     waivers: bool = True
     today: date | None = None  # None: the day of the run
+    require_files: bool = False  # a run that finds no feature file fails (exit 1)
 
 
 def run_day(settings: Settings) -> str:

@@ -22,7 +22,7 @@ from archlint.policy_paths import policy_files
 from archlint.report import Unreadable
 from archlint.settings import Settings
 
-from .conftest import archlint_command, run_check_json
+from .conftest import archlint_command, git_init, run_check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -413,7 +413,7 @@ def test_old_run_folders_are_pruned(tmp_path: Path) -> None:
 
 def test_cli_caches_in_the_project_root_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    (project / ".git").mkdir(parents=True)
+    git_init(project)
     (project / "svc").mkdir()
     (project / "svc" / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
     plain = run_check_json("--no-cache", "ai-feature.yaml", cwd=project / "svc")

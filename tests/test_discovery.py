@@ -18,6 +18,12 @@ from archlint.discovery import FEATURE_PATTERNS, discover, is_feature_file
         ("billing.ai-feature.yml", True),
         ("ai-feature.yaml.bak", False),
         ("feature.yaml", False),
+        # Case does not matter, and `_` reads as `-` (issue 13: these were never checked).
+        ("ai-feature.YAML", True),
+        ("AI-Feature.yaml", True),
+        ("ai_feature.yaml", True),
+        ("billing.AI_Feature.YML", True),
+        ("ai feature.yaml", False),
     ],
 )
 def test_feature_file_names(name: str, expected: bool) -> None:
@@ -38,7 +44,30 @@ def test_feature_file_names(name: str, expected: bool) -> None:
     ],
 )
 def test_feature_file_names_are_those_the_patterns_match(name: str) -> None:
-    assert is_feature_file(name) is any(fnmatch.fnmatchcase(name, p) for p in FEATURE_PATTERNS)
+    folded = name.lower().replace("_", "-")
+    assert is_feature_file(name) is any(fnmatch.fnmatchcase(folded, p) for p in FEATURE_PATTERNS)
+
+
+HOOK_NAMES = [
+    "ai-feature.yaml",
+    "svc/billing.ai-feature.yml",
+    "AI-Feature.YAML",
+    "deep/ai_feature.yaml",
+    "x.AI_FEATURE.yml",
+    "ai-feature.yaml.bak",
+    "xai-feature.yaml",
+    "feature.yaml",
+    "ai-feature/notes.yaml",
+]
+
+
+@pytest.mark.parametrize("path", HOOK_NAMES)
+def test_the_pre_commit_hook_passes_the_files_discovery_finds(path: str) -> None:
+    import re
+
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
+    (files,) = re.findall(r"^- id: archlint\n(?:  .*\n)*?  files: (.*)$", hooks, re.MULTILINE)
+    assert bool(re.search(files, path)) is is_feature_file(path.rsplit("/", 1)[-1])
 
 
 @pytest.mark.parametrize("pattern", ["legacy", "legacy/", "*/legacy/*", "old.ai-feature.yaml"])

@@ -32,6 +32,9 @@ TODAY = datetime.date(2026, 11, 1)
 NO_EXAMPLE = {
     "POL001": "fires only when a policy condition cannot be evaluated: it needs a broken policy, "
     "not a broken feature file (tests/test_engine.py covers it)",
+    "SCH003": "fires on a file named unlike a feature file, which an anti-pattern file named "
+    "RULE-name.ai-feature.yaml cannot be (its own cases in policies/schema.yaml and "
+    "tests/security/test_discovery_bypass.py cover it)",
 }
 
 # Findings an anti-pattern file shows besides its own rule, and why.

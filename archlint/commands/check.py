@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import reporters
 from ..config import check_against_catalog, policy_files_for, resolve
-from ..discovery import discover
+from ..discovery import Unnamed, discover
 from ..errors import UsageError
 from ..paths import display
-from ..report import FileResult, Outcome, Report, Unreadable
+from ..report import FileResult, Outcome, Report, Unreadable, unnamed_feature
 from ..settings import run_day
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     resolved = resolve(args, os.getcwd())
     settings = resolved.settings
     files = policy_files_for(settings)
-    found = discover(args.paths or ["."], settings.include, settings.exclude)
+    unnamed: list[Unnamed] = []  # feature documents under other names, filled as the walk goes
+    found = discover(args.paths or ["."], settings.include, settings.exclude, unnamed)
     # A generator: discovery goes on while the first files are being checked.
     items = ((path, _printable(display(path))) for path in found)
     results = store.results_for(files, settings) if store is not None else None
@@ -44,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
+    # Every item is consumed by now: the walk has found all it will.
+    outcomes.extend(
+        unnamed_feature(_printable(display(item.path)), item.line, item.column, settings) for item in unnamed
+    )
     return _report(args, fmt, settings, catalog, outcomes)
 
 
@@ -68,6 +73,15 @@ def _report(
         print(f"archlint: error: {line}", file=sys.stderr)
     if unreadable:
         return 2
+    if not outcomes:
+        # A gate that checked nothing has not passed anything: say so, and fail when asked to.
+        print(
+            "archlint: warning: 0 files checked: no feature file found (ai-feature.yaml or "
+            "NAME.ai-feature.yaml, .yml too, in any case); --require-files makes this a failure",
+            file=sys.stderr,
+        )
+        if settings.require_files:
+            return 1
     # Writing a baseline records every finding, so none of them fails the run.
     return 1 if report.failed and not args.write_baseline else 0
 

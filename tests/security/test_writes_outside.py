@@ -132,7 +132,8 @@ def test_a_committed_report_link_is_replaced_not_followed(
     (repo / "archlint-junit.xml").symlink_to(victim)
     commit_all(repo)
 
-    run = archlint("check", "--format", fmt, "--output", "archlint-junit.xml", ".", cwd=repo, user_cache=user_cache)
+    output = ("--output", "archlint-junit.xml")
+    run = archlint("check", "--format", fmt, *output, ".", cwd=repo, user_cache=user_cache)
 
     assert run.returncode == 1, run.stderr
     assert victim.read_text() == "the runner's own file\n"
@@ -165,7 +166,8 @@ def test_a_baseline_link_is_replaced_not_followed(repo: Path, user_cache: Path, 
     (repo / "archlint-baseline.json").symlink_to(victim)
     commit_all(repo)
 
-    run = archlint("check", "--write-baseline", "archlint-baseline.json", ".", cwd=repo, user_cache=user_cache)
+    baseline = ("--write-baseline", "archlint-baseline.json")
+    run = archlint("check", *baseline, ".", cwd=repo, user_cache=user_cache)
 
     assert run.returncode == 0, run.stderr
     assert victim.read_text() == "the runner's own file\n"
