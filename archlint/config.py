@@ -241,6 +241,13 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
             raise ConfigError("config file does not exist", config_file)
     elif not getattr(args, "isolated", False):
         config_file = find_config(cwd)
+        if config_file is not None and os.path.islink(config_file):
+            from .paths import git_root, inside
+
+            root = git_root(os.path.dirname(os.path.abspath(config_file)))
+            if root is not None and not inside(config_file, root):
+                message = "config file is a symbolic link out of the repository; not read"
+                raise ConfigError(message, config_file)
     text = ""
     if config_file is not None:
         table, text = _read(config_file)
@@ -280,6 +287,8 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
                 str(config_file),
                 locate(text, _is_pyproject(config_file), "policy-paths", raw),
             )
+        assert config_file is not None
+        _must_stay_in_repository(raw, resolved_path, config_file, text)
     if getattr(args, "policies", None):
         if policy_paths:
             origins["policy-paths"] = f"{origins['policy-paths']} + command line"
@@ -309,6 +318,30 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
         require_files=require_files,
     )
     return Resolved(settings, str(config_file) if config_file else None, origins, text)
+
+
+def _must_stay_in_repository(raw: str, path: str, config_file: str, text: str) -> None:
+    """A policy path a repository's config names must lie in that repository once links are
+    followed, and so must every file of a folder it names (the folder is not walked, nor any
+    file read, before this): a pull request could otherwise point it at any file of the runner.
+    A config file outside any git work tree is not a repository's and may name any path."""
+    from .paths import git_root, inside
+    from .policy_paths import expand_policy_paths
+
+    root = git_root(os.path.dirname(os.path.abspath(config_file)))
+    if root is None:
+        return
+    outside = path if not inside(path, root) else None
+    if outside is None and os.path.isdir(path):
+        outside = next((file for file in expand_policy_paths([path]) if not inside(file, root)), None)
+    if outside is not None:
+        shown = "" if outside == path else f" ({os.path.relpath(outside, path)} is a link out of it)"
+        raise ConfigError(
+            f"policy-paths: '{raw}' leads out of the repository{shown}: a repository's config may "
+            "only name policies inside it (pass others with --policies or the organisation config)",
+            config_file,
+            locate(text, _is_pyproject(config_file), "policy-paths", raw),
+        )
 
 
 def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
