@@ -242,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
         return code
     except ArchlintError as exc:
-        print(f"archlint: error: {exc}", file=sys.stderr)
+        from .inert import inert
+
+        # One line, inert: an error may quote a file name or config key a pull request chose.
+        print(f"archlint: error: {inert(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

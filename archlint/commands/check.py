@@ -12,6 +12,7 @@ from .. import reporters
 from ..config import check_against_catalog, policy_files_for, resolve
 from ..discovery import Unnamed, discover
 from ..errors import UsageError
+from ..inert import inert, inert_line
 from ..paths import display
 from ..report import FileResult, Outcome, Report, Unreadable, unnamed_feature
 from ..settings import run_day
@@ -68,9 +69,9 @@ def _report(
     report = Report(checked_files, rules, settings.fail_on, extra, catalog=catalog)
     _write(report, fmt, args.output)
     for line in notices:
-        print(line, file=sys.stderr)
+        print(inert_line(line), file=sys.stderr)
     for line in unreadable:
-        print(f"archlint: error: {line}", file=sys.stderr)
+        print(f"archlint: error: {inert(line)}", file=sys.stderr)
     if unreadable:
         return 2
     if not outcomes:

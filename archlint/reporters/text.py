@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, TextIO
 
+from ..inert import inert, inert_line
+
 if TYPE_CHECKING:
     from ..report import Report
 
@@ -39,12 +41,14 @@ def report(report: Report, stream: TextIO) -> None:
 
     for result in report.files:
         for finding in result.findings:
-            location = f"{finding.file}:{finding.line}:{finding.column}:"
+            # Inert: what a repository wrote can neither start a CI command nor send escapes.
+            location = f"{inert_line(finding.file)}:{finding.line}:{finding.column}:"
+            message = inert(finding.message)
             severity = paint(finding.severity.value, finding.severity.value)
-            line = f"{paint(location, 'bold')} {severity} {finding.rule} {finding.message}"
+            line = f"{paint(location, 'bold')} {severity} {finding.rule} {message}"
             if finding.suppressed is not None:
                 line = paint(
-                    f"{location} waived {finding.rule} {finding.message} [waiver: {finding.suppressed}]",
+                    f"{location} waived {finding.rule} {message} [waiver: {inert(finding.suppressed)}]",
                     "dim",
                 )
             stream.write(line + "\n")
