@@ -132,6 +132,10 @@ def _walk(
         wanted = _wanted(name, include)
         if not wanted and (unnamed is None or not name.lower().endswith(_YAML_SUFFIXES)):
             continue
+        if tracked is not None and (not os.path.lexists(path) or os.path.isdir(path)):
+            # Deleted but still in the index: gone. A tracked link to a folder is no file.
+            # (lexists: a tracked broken link or link loop is reported unreadable, not skipped.)
+            continue
         if os.path.islink(path):
             if root is None:
                 real = os.path.realpath(folder)
@@ -187,22 +191,23 @@ def _git_files(root: str, exclude: Sequence[str] = ()) -> list[str] | None:
     named = "GIT_DIR" in os.environ or "GIT_WORK_TREE" in os.environ
     if not named and git_root(os.path.abspath(root)) is None:
         return None  # surely outside a work tree: no need to start git (a few ms of a run)
-    names = _git(root, "--cached", "--others", "--exclude-standard")
-    # A submodule is listed as one entry, its folder: git lists its files when asked to.
-    submodules = [
-        name
-        for name in names
-        if os.path.isdir(os.path.join(root, name)) and not os.path.islink(os.path.join(root, name))
-    ]
+    # -t tags each entry ("? " untracked, "H " and the like tracked) and --stage gives the
+    # tracked ones their mode: a submodule is one entry of mode 160000, whose files git lists
+    # when asked to. Nothing is stat'ed here: a large repository lists many files.
+    names: dict[str, None] = {}
+    submodules: dict[str, None] = {}
+    for entry in _git(root, "-t", "--stage", "--cached", "--others", "--exclude-standard"):
+        if entry.startswith("? "):
+            names[entry[2:]] = None
+            continue
+        info, _, name = entry[2:].partition("\t")
+        if info.startswith(_GIT_LINK + " "):
+            submodules[name] = None
+        else:
+            names[name] = None  # once, even when a merge conflict lists it at three stages
     if submodules:
-        names += _submodule_files(root, submodules, exclude)
-    return [
-        os.path.join(root, name)
-        for name in names
-        # lexists, not isfile: a tracked broken link or link loop is reported
-        # unreadable, not skipped; files deleted but still in the index drop out.
-        if name and os.path.lexists(os.path.join(root, name)) and not os.path.isdir(os.path.join(root, name))
-    ]
+        names.update(dict.fromkeys(_submodule_files(root, list(submodules), exclude)))
+    return [os.path.join(root, name) for name in names]
 
 
 def _submodule_files(root: str, submodules: list[str], exclude: Sequence[str]) -> list[str]:
