@@ -156,9 +156,12 @@ def _own_folder(path: str) -> bool:
     try:
         status = os.lstat(path)
     except FileNotFoundError:
-        os.makedirs(path)
+        try:
+            os.makedirs(path)
+            created = True
+        except FileExistsError:
+            pass  # another run made it a moment ago: judged as found
         status = os.lstat(path)
-        created = True
     if stat.S_ISLNK(status.st_mode):
         raise _Refused("is a symbolic link")
     if not stat.S_ISDIR(status.st_mode):
