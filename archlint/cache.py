@@ -795,11 +795,15 @@ def _read(path: str) -> bytes:
     """A cache file's bytes: a regular file, never through a link, never a FIFO's wait."""
     descriptor = os.open(path, _READ)
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise IsADirectoryError(f"{path}: not a regular file")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
+        # One read of the size fstat gave (plus one byte): a short read is the end of the file.
+        wanted = status.st_size + 1
+        chunks = [os.read(descriptor, wanted)]
+        while len(chunks[-1]) == wanted:  # it grew while being read: read on
+            chunks.append(os.read(descriptor, 1 << 16))
+            wanted = 1 << 16
         return b"".join(chunks)
     finally:
         os.close(descriptor)

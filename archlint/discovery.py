@@ -14,7 +14,6 @@ import errno
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
 
 from .errors import UsageError
 from .paths import git_root, inside
@@ -22,7 +21,8 @@ from .paths import git_root, inside
 FEATURE_PATTERNS = ("ai-feature.yaml", "ai-feature.yml", "*.ai-feature.yaml", "*.ai-feature.yml")
 # Only version-control metadata: no file in them is ever part of the project (git itself
 # refuses to track a `.git` path). Virtual environments and node_modules are not guessed at:
-# a pull request could make any folder look like one (an empty pyvenv.cfg was enough).
+# a pull request could make any folder look like one (an empty pyvenv.cfg was enough). The
+# run's own cache folder is left out by its path, not its name.
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
@@ -33,13 +33,19 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _GIT_LINK = "160000"  # the index mode of a submodule
 
 
-class Unnamed(NamedTuple):
+class Unnamed:
     """A YAML file a folder walk found declaring an AIFeature under a name that is not a feature
-    file's (SCH003), with the line and column of its `kind`."""
+    file's (SCH003), with the line and column of its `kind`.
 
-    path: str
-    line: int
-    column: int
+    A plain class, not a NamedTuple: every run imports this module, and creating a NamedTuple
+    class costs more than all the rest of it."""
+
+    __slots__ = ("column", "line", "path")
+
+    def __init__(self, path: str, line: int, column: int) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 def is_feature_file(name: str) -> bool:
@@ -56,6 +62,7 @@ def discover(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     unnamed: list[Unnamed] | None = None,
+    cache: str | None = None,
 ) -> Iterator[str]:
     """Yield feature files: named files as given, folders searched by file name.
 
@@ -65,12 +72,14 @@ def discover(
     named on the command line are read wherever they are; a file a walk reaches
     through a symbolic link must lie in the repository (UsageError otherwise).
     YAML files a walk finds declaring an AIFeature under another name are
-    appended to `unnamed`, when given.
+    appended to `unnamed`, when given. `cache` is the run's own cache folder,
+    which a walk outside git does not enter (inside one, its .gitignore keeps
+    git from listing it).
     """
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
-            candidates: Iterator[str] = _walk(given, include, exclude, unnamed)
+            candidates: Iterator[str] = _walk(given, include, exclude, unnamed, cache)
         else:
             _must_exist(given)
             candidates = iter([given])
@@ -119,12 +128,16 @@ def _wanted(name: str, include: Sequence[str]) -> bool:
 
 
 def _walk(
-    folder: str, include: Sequence[str], exclude: Sequence[str], unnamed: list[Unnamed] | None
+    folder: str,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    unnamed: list[Unnamed] | None,
+    cache: str | None = None,
 ) -> Iterator[str]:
     """The feature files of a folder, sorted; YAML files declaring an AIFeature under
     another name go to `unnamed`."""
     tracked = _git_files(folder, exclude)
-    files: Iterable[str] = sorted(tracked) if tracked is not None else _walk_folders(folder)
+    files: Iterable[str] = sorted(tracked) if tracked is not None else _walk_folders(folder, cache)
     # The repository of the folder's real location: a link in it must not lead out of it.
     root: str | None = None
     for path in files:
@@ -172,11 +185,18 @@ def _declares_feature(path: str) -> tuple[int, int] | None:
     return (said.line, said.column) if said is not None and said.feature else None
 
 
-def _walk_folders(root: str) -> Iterator[str]:
-    """Every file under `root` outside version-control metadata (no git work tree here), in
-    sorted order folder by folder, as the walk goes."""
+def _walk_folders(root: str, cache: str | None = None) -> Iterator[str]:
+    """Every file under `root` outside version-control metadata and the run's cache folder (no
+    git work tree here), in sorted order folder by folder, as the walk goes."""
+    cache = os.path.abspath(cache) if cache is not None else None
+    cache_name = os.path.basename(cache) if cache is not None else None
     for directory, dirnames, filenames in os.walk(root, onerror=_raise):
-        dirnames[:] = sorted(name for name in dirnames if name not in _SKIP_DIRS)
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if name not in _SKIP_DIRS
+            and not (name == cache_name and os.path.abspath(os.path.join(directory, name)) == cache)
+        )
         for name in sorted(filenames):
             yield os.path.join(directory, name)
 

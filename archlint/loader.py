@@ -389,13 +389,22 @@ def _scalar(text: str, tag: str, position: tuple[int, int]) -> Any:
     raise YamlError(f"tag {tag!r} {_NOT_PLAIN}", *position)
 
 
-class Declaration(NamedTuple):
-    """What a document says it is: its top-level `apiVersion` and `kind`, and where `kind` stands."""
+class Declaration:
+    """What a document says it is: its top-level `apiVersion` and `kind`, and where `kind` stands.
 
-    api_version: str | None
-    kind: str | None
-    line: int
-    column: int
+    A plain class, not a NamedTuple: every run imports this module, most never call
+    `declaration`, and creating a NamedTuple class is not free."""
+
+    __slots__ = ("api_version", "column", "kind", "line")
+
+    def __init__(self, api_version: str | None, kind: str | None, line: int, column: int) -> None:
+        self.api_version = api_version
+        self.kind = kind
+        self.line = line
+        self.column = column
+
+    def __repr__(self) -> str:
+        return f"Declaration({self.api_version!r}, {self.kind!r}, {self.line}, {self.column})"
 
     @property
     def feature(self) -> bool:

@@ -135,3 +135,14 @@ def test_outside_a_work_tree_git_is_not_started(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "generated" / "ai-feature.yaml").write_text("")
     (tmp_path / "ai-feature.yaml").write_text("")
     assert len(list(discover([str(tmp_path)]))) == 2  # nothing ignores anything here
+
+
+def test_a_walk_outside_git_skips_the_runs_cache_folder_by_path_not_name(tmp_path: Path) -> None:
+    for folder in ("cache", ".archlint_cache"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "ai-feature.yaml").write_text("")
+    found = {
+        Path(p).relative_to(tmp_path).as_posix()
+        for p in discover([str(tmp_path)], cache=str(tmp_path / "cache"))
+    }
+    assert found == {".archlint_cache/ai-feature.yaml"}

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     settings = resolved.settings
     files = policy_files_for(settings)
     unnamed: list[Unnamed] = []  # feature documents under other names, filled as the walk goes
-    found = discover(args.paths or ["."], settings.include, settings.exclude, unnamed)
+    cache = store.directory if store is not None else None
+    found = discover(args.paths or ["."], settings.include, settings.exclude, unnamed, cache)
     # A generator: discovery goes on while the first files are being checked.
     items = ((path, _printable(display(path))) for path in found)
     results = store.results_for(files, settings) if store is not None else None
