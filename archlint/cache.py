@@ -114,7 +114,6 @@ def open_store(directory: str, warn: Callable[[str], None] | None = None) -> Sto
         return None
     try:
         created = _own_folder(directory)
-        _own_folder(os.path.join(directory, FORMAT))
         store = Store(directory, secret)
         tag = os.path.join(directory, "CACHEDIR.TAG")
         marker = store.owner_tag()
@@ -129,6 +128,7 @@ def open_store(directory: str, warn: Callable[[str], None] | None = None) -> Sto
                     raise _Tracked(refusal)
             files.replace(os.path.join(directory, ".gitignore"), b"# Created by archlint.\n*\n")
             files.replace(tag, marker)
+        _own_folder(store.base)  # only once the folder is known to be this user's, untracked
     except _Refused as refused:
         if warn is not None:
             reason = f"cannot use the cache folder {directory}: it {refused}"

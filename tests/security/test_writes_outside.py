@@ -41,6 +41,7 @@ def test_a_committed_gitignore_link_in_the_cache_folder_is_not_followed(
     assert "notice: cannot use the cache folder" in run.stderr
     assert "is tracked by git" in run.stderr
     assert (repo / ".archlint_cache" / ".gitignore").is_symlink()
+    assert [p.name for p in (repo / ".archlint_cache").iterdir()] == [".gitignore"]  # nothing added
     assert git(repo, "status", "--porcelain").stdout == ""
 
 
