@@ -94,9 +94,10 @@ def dumps(entries: Iterable[Entry]) -> str:
 def write(target: str, findings: Iterable[Finding]) -> int:
     """Write the baseline of `findings` to `target`; return the number of entries."""
     entries = entries_for(findings)
+    from .files import replace
+
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(dumps(entries))
+        replace(target, dumps(entries).encode("utf-8"))  # never through a link at `target`
     except OSError as exc:
         raise UsageError(f"cannot write baseline: {exc.strerror or exc}", target) from None
     return len(entries)

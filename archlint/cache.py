@@ -19,20 +19,26 @@ Waivers expire, so an entry also records the dates between which its result
 holds (from its waivers' expiry dates) instead of the run key changing daily.
 
 Every name is a keyed hash whose key is a per-user secret kept outside the
-project, so a cache folder committed to a repository or planted by a pull
-request is never read: a gate cannot be talked out of its findings.
+project, and every file carries a MAC under that key over its name and content:
+a cache folder committed to a repository, planted by a pull request or edited
+by anyone who can write it is never believed (an entry that fails its MAC is a
+miss), so a gate cannot be talked out of its findings.
 Entries are JSON (never pickle) written to a temporary file and renamed into
-place, so concurrent runs only ever see whole entries; an entry that does not
-parse or has the wrong shape is a miss. Nothing here is worth failing a run
-for: when the folder cannot be written, the run goes on without a cache.
+place (`files.replace`: a link is never followed), so concurrent runs only ever
+see whole entries; an entry that does not parse or has the wrong shape is a
+miss. The folder must be a real folder of the current user (not a link), and one
+that git tracks is left alone with a notice. Nothing here is worth failing a run
+for: when the folder cannot be used, the run goes on without a cache.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
+from _operator import _compare_digest  # hmac's constant-time comparison, without importing hmac
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from types import TracebackType
@@ -43,7 +49,7 @@ try:  # hashlib would load OpenSSL first (a few ms of start-up); BLAKE2 is built
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-from . import __version__
+from . import __version__, files
 from .finding import Finding, Severity
 from .loader import Document, read_bytes
 from .report import FileResult, Outcome, unreadable
@@ -62,6 +68,12 @@ MAX_AGE_DAYS = 30  # run folders and catalogs unused this long are removed
 # Libraries whose version changes a result: the YAML parser, CEL, and jsonschema
 # (the wording of schema errors).
 _LIBRARIES = ("ruamel", "cel_expr_python", "jsonschema", "referencing")
+
+# A cache file is read never through a link, and a FIFO planted there never blocks.
+_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+# Every cache file starts with a line holding its MAC: _MAGIC and 40 hex digits.
+_MAGIC = b"archlint-mac "
+_PERSON = b"archlint-cache"
 
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -88,20 +100,104 @@ def default_directory(project_root: str) -> str:
     return os.path.join(project_root, DIRECTORY)
 
 
-def open_store(directory: str) -> Store | None:
-    """The cache in `directory`, created if needed; None (no cache) when that fails."""
+def open_store(directory: str, warn: Callable[[str], None] | None = None) -> Store | None:
+    """The cache in `directory`, created if needed; None (no cache) when that fails.
+
+    A folder that is a symbolic link, is not a folder or belongs to another user
+    is refused, and one git tracks (committed to the repository) is left alone:
+    `warn` gets a line saying so ("warning: ..." or "notice: ..."). A folder
+    archlint made for this user carries a MAC of its own path in its CACHEDIR.TAG,
+    so only a folder without one costs a question to git.
+    """
     secret = _secret()
     if secret is None:
         return None
     try:
-        os.makedirs(os.path.join(directory, FORMAT), exist_ok=True)
+        created = _own_folder(directory)
+        store = Store(directory, secret)
         tag = os.path.join(directory, "CACHEDIR.TAG")
-        if not os.path.exists(tag):
-            _write(os.path.join(directory, ".gitignore"), b"# Created by archlint.\n*\n")
-            _write(tag, _TAG.encode())
+        marker = store.owner_tag()
+        try:
+            current = _read(tag)
+        except OSError:
+            current = b""
+        if current != marker:
+            if not created:
+                refusal = _tracked(directory)
+                if refusal is not None:
+                    raise _Tracked(refusal)
+            files.replace(os.path.join(directory, ".gitignore"), b"# Created by archlint.\n*\n")
+            files.replace(tag, marker)
+        _own_folder(store.base)  # only once the folder is known to be this user's, untracked
+    except _Refused as refused:
+        if warn is not None:
+            reason = f"cannot use the cache folder {directory}: it {refused}"
+            warn(f"{refused.level}: {reason}; running without cache")
+        return None
     except OSError:
         return None
-    return Store(directory, secret)
+    return store
+
+
+class _Refused(Exception):
+    """A cache folder archlint will not use, and why (the end of a sentence)."""
+
+    level = "warning"
+
+
+class _Tracked(_Refused):
+    level = "notice"
+
+
+def _own_folder(path: str) -> bool:
+    """Make sure `path` is a real folder of the current user, creating it when absent;
+    whether it was created. _Refused for a link, a file or another user's folder."""
+    created = False
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        try:
+            os.makedirs(path)
+            created = True
+        except FileExistsError:
+            pass  # another run made it a moment ago: judged as found
+        status = os.lstat(path)
+    if stat.S_ISLNK(status.st_mode):
+        raise _Refused("is a symbolic link")
+    if not stat.S_ISDIR(status.st_mode):
+        raise _Refused("is not a folder")
+    if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
+        raise _Refused("belongs to another user")
+    return created
+
+
+def _tracked(directory: str) -> str | None:
+    """Why a cache folder not made by archlint for this user must be left alone (git tracks
+    it, or git cannot say whether it does); None when it is free to use."""
+    from .paths import git_root
+
+    absolute = os.path.abspath(directory)
+    if "GIT_DIR" not in os.environ and git_root(os.path.dirname(absolute)) is None:
+        return None  # outside any work tree
+    import subprocess
+
+    parent, name = os.path.split(absolute)
+    try:
+        completed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--", name],
+            cwd=parent,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot be checked with git ({exc})"
+    if completed.returncode != 0:
+        reason = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"cannot be checked with git ({reason[-1] if reason else f'exit {completed.returncode}'})"
+    if completed.stdout:
+        return f"is tracked by git (untrack it: git rm -r --cached {name})"
+    return None
 
 
 def digest(content: bytes) -> str:
@@ -129,6 +225,39 @@ class Store:
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         return digest.hexdigest()
+
+    # -- authenticated files --------------------------------------------------
+
+    def _mac(self, path: str, data: bytes | memoryview) -> bytes:
+        """The MAC of a cache file: its name within the folder and its content, under the key."""
+        name = path[len(self.directory) :] if path.startswith(self.directory) else path
+        mac = blake2b(digest_size=20, key=self.secret, person=_PERSON)
+        mac.update(name.encode("utf-8", "surrogateescape"))
+        mac.update(b"\0")
+        mac.update(data)
+        return _MAGIC + mac.hexdigest().encode() + b"\n"
+
+    def load(self, path: str) -> bytes:
+        """The content of a cache file; OSError when it cannot be read, ValueError when its MAC
+        fails (anyone but this user's archlint wrote it, or it was edited): a miss either way."""
+        raw = _read(path)
+        end = raw.find(b"\n") + 1
+        if not end or not _compare_digest(raw[:end], self._mac(path, memoryview(raw)[end:])):
+            raise ValueError(f"{path}: not written by this user's archlint")
+        return raw[end:]
+
+    def save(self, path: str, data: bytes) -> None:
+        """Write a cache file with its MAC, whole, never through a link; nothing on failure."""
+        try:  # noqa: SIM105 - contextlib is not otherwise loaded by a run
+            files.replace(path, self._mac(path, data) + data)
+        except OSError:
+            pass
+
+    def owner_tag(self) -> bytes:
+        """The CACHEDIR.TAG of a folder this user's archlint made: the tag, then a MAC of the
+        folder's real path (a committed or copied folder does not carry a valid one)."""
+        where = os.path.realpath(self.directory).encode("utf-8", "surrogateescape")
+        return _TAG.encode() + b"# owner: " + self._mac("CACHEDIR.TAG", where)[len(_MAGIC) :]
 
     # -- catalogs ------------------------------------------------------------
 
@@ -168,7 +297,7 @@ class Store:
             return ready
         entry = os.path.join(self.base, f"catalog-{key}.json")
         try:
-            catalog = decode(json.loads(_read(entry)))
+            catalog = decode(json.loads(self.load(entry)))
             if not isinstance(catalog, Catalog):
                 raise TypeError("not a catalog")
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -187,7 +316,7 @@ class Store:
         except (TypeError, ValueError):
             return catalog  # a policy value JSON cannot hold: load it every time
         _prune(self.base, "catalog-")
-        _store(entry, data)
+        self.save(entry, data)
         return catalog
 
     def compiled(self, kind: str, parts: Sequence[str], build: Callable[[], T], expected: type[T]) -> T:
@@ -198,7 +327,7 @@ class Store:
         """
         entry = os.path.join(self.base, f"{kind}-{self.key(kind, self.environment, *parts)}.json")
         try:
-            value = decode(json.loads(_read(entry)))
+            value = decode(json.loads(self.load(entry)))
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             pass
         else:
@@ -211,7 +340,7 @@ class Store:
         except (TypeError, ValueError):
             return value
         _prune(self.base, f"{kind}-")
-        _store(entry, data)
+        self.save(entry, data)
         return value
 
     # -- compiled CEL of prebuilt policies and gates -------------------------------
@@ -237,7 +366,7 @@ class Store:
             return
         merged = {**self._read_programs(), **new}  # read again: another run may have added some
         _prune(self.base, "programs-")
-        _store(self._programs_entry(), json.dumps(merged, separators=(",", ":")).encode())
+        self.save(self._programs_entry(), json.dumps(merged, separators=(",", ":")).encode())
         self._programs = merged
 
     def _known(self) -> dict[str, str]:
@@ -251,7 +380,7 @@ class Store:
     def _read_programs(self) -> dict[str, str]:
         entry = self._programs_entry()
         try:
-            data = json.loads(_read(entry))
+            data = json.loads(self.load(entry))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
@@ -326,7 +455,7 @@ class Results:
         """The rule ids a run of this key evaluates, as a run that loaded the catalog recorded
         them; None when none has (or the record is broken)."""
         try:
-            data = json.loads(_read(os.path.join(self.folder, _RUN_RECORD)))
+            data = json.loads(self.store.load(os.path.join(self.folder, _RUN_RECORD)))
         except (OSError, ValueError):
             return None
         rules = data.get("evaluated") if isinstance(data, dict) else None
@@ -362,7 +491,7 @@ class Results:
 
     def _read_pack(self, shard: str) -> dict[str, Any]:
         try:
-            pack = json.loads(_read(os.path.join(self.folder, f"{shard}.json")))
+            pack = json.loads(self.store.load(os.path.join(self.folder, f"{shard}.json")))
         except (OSError, ValueError):
             return {}
         return pack if isinstance(pack, dict) else {}
@@ -420,19 +549,20 @@ class Results:
             return
         try:
             os.makedirs(self.folder, exist_ok=True)
-        except OSError:
+            _own_folder(self.folder)  # the folder of a run key: never a link planted there
+        except (OSError, _Refused):
             self._pending.clear()
             self._to_record = None
             return
         if self._to_record is not None:
             record = {"evaluated": list(self._to_record)}
-            _store(os.path.join(self.folder, _RUN_RECORD), json.dumps(record).encode())
+            self.store.save(os.path.join(self.folder, _RUN_RECORD), json.dumps(record).encode())
             self._to_record = None
         for shard, entries in self._pending.items():
             pack = self._read_pack(shard)  # read again: another run may have added entries
             pack.update(entries)
             data = json.dumps(pack, separators=(",", ":")).encode()
-            _store(os.path.join(self.folder, f"{shard}.json"), data)
+            self.store.save(os.path.join(self.folder, f"{shard}.json"), data)
             self._packs[shard] = pack
         self._pending.clear()
 
@@ -678,29 +808,21 @@ def _archlint_class(name: str) -> Any:
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
-_counter = 0
-
-
-def _store(path: str, data: bytes) -> None:
-    """Write `data` to `path` atomically: whole or not at all, whoever else is writing."""
-    global _counter
-    _counter += 1
-    temporary = f"{path}.{os.getpid()}-{_counter}.tmp"
+    """A cache file's bytes: a regular file, never through a link, never a FIFO's wait."""
+    descriptor = os.open(path, _READ)
     try:
-        _write(temporary, data)
-        os.replace(temporary, path)
-    except OSError:
-        _remove(temporary)
-
-
-def _write(path: str, data: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise IsADirectoryError(f"{path}: not a regular file")
+        # One read of the size fstat gave (plus one byte): a short read is the end of the file.
+        wanted = status.st_size + 1
+        chunks = [os.read(descriptor, wanted)]
+        while len(chunks[-1]) == wanted:  # it grew while being read: read on
+            chunks.append(os.read(descriptor, 1 << 16))
+            wanted = 1 << 16
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 # try/except rather than contextlib.suppress: contextlib is not otherwise loaded by a run.

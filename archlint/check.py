@@ -75,6 +75,18 @@ def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
     return check_documents(documents, display, the_plan)
 
 
+def check_unnamed(text: str, display: str, the_plan: Plan) -> FileResult:
+    """Check YAML text found under a name that is not a feature file's (a policy case with a
+    `file`): SCH003 when its first document declares an AIFeature, else nothing to check."""
+    from .loader import declaration
+    from .report import unnamed_feature
+
+    said = declaration(text)
+    if said is not None and said.feature:
+        return unnamed_feature(display, said.line, said.column, the_plan.settings)
+    return FileResult(display, (), (), the_plan.evaluated)
+
+
 def invalid_yaml(exc: YamlError, display: str, the_plan: Plan) -> FileResult:
     """The result of a file that is not YAML archlint accepts: one SCH002 finding."""
     finding = Finding(*YAML, f"invalid YAML: {exc.message}", display, "", exc.line, exc.column)

@@ -153,6 +153,12 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         "--no-cache", dest="cache", action="store_false", help="do not read or write the cache"
     )
     check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .archlint_cache)")
+    check.add_argument(
+        "--require-files",
+        action="store_true",
+        default=None,
+        help="fail (exit 1) when no feature file is found instead of warning",
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     _add_policy_options(check)
@@ -318,7 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
         return code
     except ArchlintError as exc:
-        print(f"archlint: error: {exc}", file=sys.stderr)
+        from .inert import inert
+
+        # One line, inert: an error may quote a file name or config key a pull request chose.
+        print(f"archlint: error: {inert(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

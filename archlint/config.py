@@ -49,6 +49,7 @@ KEYS: dict[str, str] = {
     # Only in the organisation config:
     "lock": _BOOL,
     "baseline": _BOOL,
+    "require-files": _BOOL,
 }
 ORG_ONLY = frozenset({"lock", "baseline"})
 WAIVER_KEYS = ("max-days", "approvers")
@@ -505,7 +506,7 @@ def _chain(path: str, layer: str, root: str | None) -> tuple[Source, ...]:
                 f"extend: more than {MAX_EXTENDS} files in one chain", source.path, source.line("extend")
             )
         target = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(current)), extend))
-        if root is not None and not inside(root, target):
+        if root is not None and not inside(target, root):
             raise ConfigError(
                 f"extend: '{extend}' is outside the repository ({root}); a repository config may "
                 "only extend files inside it",
@@ -635,6 +636,8 @@ def _check_lock(source: Source, org: _Layer) -> None:
         raise refuse("builtin-policies", None, "a repository config may not disable the built-in policies")
     if "fail-on" in table and table["fail-on"] != org.values.get("fail-on", "error"):
         raise refuse("fail-on", None, "a repository config may not change fail-on")
+    if table.get("require-files") is False and org.values.get("require-files", False):
+        raise refuse("require-files", None, "a repository config may not turn off require-files")
     waivers = table.get("waivers")
     if waivers is True and org.values.get("waivers-honour", True) is False:
         raise refuse(
@@ -669,6 +672,7 @@ def _settings(values: Mapping[str, Any]) -> Settings:
         waivers=values.get("waivers-honour", True),
         waiver_approvers=tuple(waivers.get("approvers", ())),
         waiver_max_days=max_days if isinstance(max_days, int) else None,
+        require_files=values.get("require-files", False),
     )
 
 
@@ -737,11 +741,19 @@ def _apply_flags(args: Any, values: dict[str, Any], origins: dict[str, tuple[Ori
     if getattr(args, "waivers", True) is False:
         values["waivers-honour"] = False
         origins["waivers"] = (flag("waivers", "--no-waivers"),)
+    if getattr(args, "require_files", None):
+        values["require-files"] = True
+        origins["require-files"] = (flag("require-files", "--require-files"),)
 
 
 def _check_policy_paths(values: Mapping[str, Any]) -> None:
     for resolved_path, raw, source in values.get("policy-paths", ()):
-        if source is not None and not os.path.exists(resolved_path):
+        if source is None:
+            continue  # --policies: the command line may name any path
+        if source.layer == REPO:
+            # Before the existence test: its message must not tell what lies outside.
+            _must_stay_in_repository(raw, resolved_path, source.path, source.text)
+        if not os.path.exists(resolved_path):
             raise ConfigError(
                 f"policy-paths: '{raw}' does not exist (paths are relative to the config file)",
                 source.path,
@@ -784,7 +796,7 @@ class Resolver:
             return _Layer(())
         if not os.path.isfile(path):
             raise ConfigError("organisation config does not exist", path)
-        if inside(self.root, path):
+        if inside(path, self.root):
             raise ConfigError(
                 f"the organisation config must live outside the repository ({self.root}): "
                 "a pull request could edit it",
@@ -834,13 +846,13 @@ class Resolver:
         """A config file found in the checkout must not be a link to a file outside it."""
         absolute = os.path.abspath(file)
         root = self.root if self.root.endswith(os.sep) else self.root + os.sep
-        if absolute.startswith(root) and not inside(self.root, absolute):
+        if absolute.startswith(root) and not inside(absolute, self.root):
             raise ConfigError(
                 f"config file is a symbolic link to a file outside the repository ({self.root})", file
             )
 
     def _containment_root(self, file: str) -> str:
-        if inside(self.root, file):
+        if inside(file, self.root):
             return self.root
         # A config above the checkout (found by walking up): its own repository, or its folder.
         folder = os.path.dirname(os.path.abspath(file))
@@ -882,6 +894,30 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
 
 
 # ---------------------------------------------------------------- against the loaded policies
+
+
+def _must_stay_in_repository(raw: str, path: str, config_file: str, text: str) -> None:
+    """A policy path a repository's config names must lie in that repository once links are
+    followed, and so must every file of a folder it names (the folder is not walked, nor any
+    file read, before this): a pull request could otherwise point it at any file of the runner.
+    A config file outside any git work tree is not a repository's and may name any path."""
+    from .paths import git_root, inside
+    from .policy_paths import expand_policy_paths
+
+    root = git_root(os.path.dirname(os.path.abspath(config_file)))
+    if root is None:
+        return
+    outside = path if not inside(path, root) else None
+    if outside is None and os.path.isdir(path):
+        outside = next((file for file in expand_policy_paths([path]) if not inside(file, root)), None)
+    if outside is not None:
+        shown = "" if outside == path else f" ({os.path.relpath(outside, path)} is a link out of it)"
+        raise ConfigError(
+            f"policy-paths: '{raw}' leads out of the repository{shown}: a repository's config may "
+            "only name policies inside it (pass others with --policies or the organisation config)",
+            config_file,
+            locate(text, _is_pyproject(config_file), "policy-paths", raw),
+        )
 
 
 def check_against_catalog(resolved: Resolved, catalog: Any) -> None:
@@ -952,7 +988,7 @@ def check_lock(resolved: Resolved, catalog: Any) -> None:
     locked_files = {policy_set.source for policy_set in catalog.sets if policy_set.builtin} | {
         policy_set.source
         for policy_set in catalog.sets
-        if any(inside(path, policy_set.source) for path in resolved.org_policy_paths)
+        if any(inside(policy_set.source, path) for path in resolved.org_policy_paths)
     }
     for rule in catalog.rules:
         if rule.source not in locked_files:
@@ -1042,6 +1078,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[Row]:
         row("include", list(s.include)),
         row("exclude", list(s.exclude)),
         row("waivers", s.waivers),
+        row("require-files", s.require_files),
         row("waivers", s.waiver_max_days if s.waiver_max_days is not None else "no limit", "max-days"),
         row("waivers", list(s.waiver_approvers) or "anyone", "approvers"),
         row("baseline", resolved.baseline),

@@ -224,9 +224,13 @@ JetBrains IDEs and Neovim.
 
 `archlint check DIR` searches folders for files named `ai-feature.yaml`, `ai-feature.yml`,
 `*.ai-feature.yaml` or `*.ai-feature.yml` (for instance `support-assistant.ai-feature.yaml`),
-skipping `.git`, virtual environments and whatever git ignores. A file named on the command
-line is checked whatever its name. The `include` setting in configuration adds more file-name
-patterns, and `exclude` leaves paths out.
+in any case and with `_` accepted for `-` (`AI_Feature.yml` is a feature file too). Inside a
+git work tree git lists the files: tracked ones, those of every submodule, and untracked ones
+git does not ignore. Outside one every folder is searched except version-control metadata
+(`.git`, `.hg`, `.svn`). A YAML file whose first document declares `apiVersion: archlint/...`
+and `kind: AIFeature` under any other name is reported as `SCH003`, since no search would check
+it. A file named on the command line is checked whatever its name. The `include` setting in
+configuration adds more file-name patterns, and `exclude` leaves paths out.
 
 ## Several features in one file
 

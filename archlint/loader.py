@@ -387,3 +387,74 @@ def _scalar(text: str, tag: str, position: tuple[int, int]) -> Any:
         real = _yaml.construct_float(text)
         return real if math.isfinite(real) else text
     raise YamlError(f"tag {tag!r} {_NOT_PLAIN}", *position)
+
+
+class Declaration:
+    """What a document says it is: its top-level `apiVersion` and `kind`, and where `kind` stands.
+
+    A plain class, not a NamedTuple: every run imports this module, most never call
+    `declaration`, and creating a NamedTuple class is not free."""
+
+    __slots__ = ("api_version", "column", "kind", "line")
+
+    def __init__(self, api_version: str | None, kind: str | None, line: int, column: int) -> None:
+        self.api_version = api_version
+        self.kind = kind
+        self.line = line
+        self.column = column
+
+    def __repr__(self) -> str:
+        return f"Declaration({self.api_version!r}, {self.kind!r}, {self.line}, {self.column})"
+
+    @property
+    def feature(self) -> bool:
+        """An archlint feature document: `apiVersion: archlint/...` and `kind: AIFeature`."""
+        return self.kind == "AIFeature" and (self.api_version or "").startswith("archlint/")
+
+
+def declaration(text: str) -> Declaration | None:
+    """The declaration of the first document of `text`, read from the parse events of that
+    document alone (a broken later document does not hide it); None when it declares
+    neither (not a mapping, not YAML before either key)."""
+    from . import _yaml
+
+    found: dict[str, str] = {}
+    where = (1, 1)
+    depth = 0
+    key: str | None = None  # a top-level key waiting for its value
+    expecting_key = True
+    try:
+        for event in _yaml.events(text):
+            kind = type(event)
+            if kind in (_yaml.MappingStartEvent, _yaml.SequenceStartEvent):
+                if depth == 0 and kind is _yaml.SequenceStartEvent:
+                    return None
+                if depth == 1:  # a collection as a top-level key, or as a key's value
+                    key, expecting_key = None, not expecting_key
+                depth += 1
+                continue
+            if kind in (_yaml.MappingEndEvent, _yaml.SequenceEndEvent):
+                depth -= 1
+                if depth == 0:
+                    break
+                continue
+            if kind is _yaml.DocumentEndEvent:
+                break
+            if depth != 1 or kind not in (_yaml.ScalarEvent, _yaml.AliasEvent):
+                if depth == 0 and kind is _yaml.ScalarEvent:
+                    return None  # a document that is one scalar
+                continue
+            if expecting_key:
+                key = event.value if kind is _yaml.ScalarEvent else None
+                expecting_key = False
+            else:
+                if key in ("apiVersion", "kind") and kind is _yaml.ScalarEvent and key not in found:
+                    found[key] = event.value
+                    if key == "kind":
+                        where = (event.start_mark.line + 1, event.start_mark.column + 1)
+                key, expecting_key = None, True
+    except YamlError:
+        pass  # what the first document declared before the error still counts
+    if not found:
+        return None
+    return Declaration(found.get("apiVersion"), found.get("kind"), *where)

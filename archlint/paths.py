@@ -50,11 +50,33 @@ def display(path: str, cwd: str | None = None) -> str:
     return relative.replace(os.sep, "/")
 
 
-def inside(root: str, path: str) -> bool:
-    """Whether `path`, after following symbolic links, is `root` or lies under it."""
-    real_root = os.path.realpath(root)
+def inside(path: str, root: str) -> bool:
+    """Whether `path`, once every symbolic link in it is followed, is `root` or lies below it
+    (`root` resolved the same way).
+
+    The one containment test of archlint: anything a repository names (policy paths, feature
+    files reached through links, the folder of a report or cache inside it) must pass it
+    against the repository root before it is read or written. A path that does not exist
+    resolves as far as it does.
+    """
     real = os.path.realpath(path)
-    try:
-        return os.path.commonpath([real_root, real]) == real_root
-    except ValueError:  # another drive on Windows, or a mix of absolute and relative
-        return False
+    base = os.path.realpath(root)
+    return real == base or real.startswith(base if base.endswith(os.sep) else base + os.sep)
+
+
+def escapes(path: str, root: str) -> bool:
+    """Whether `path` lies in `root` as written but leaves it once links are followed (a path
+    written outside `root` does not escape it: it was never in it)."""
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root)
+    written_inside = absolute == base or absolute.startswith(base if base.endswith(os.sep) else base + os.sep)
+    return written_inside and not inside(absolute, base)
+
+
+def repository_root(path: str) -> str:
+    """The root of the repository `path` (a file or folder) lies in: the nearest folder at or
+    above it holding `.git`; a path outside any git work tree is its own root (its folder,
+    for a file)."""
+    absolute = os.path.abspath(path)
+    start = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+    return git_root(start) or start

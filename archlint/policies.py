@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from .schema import SchemaName
 
 # Rules archlint computes itself; only built-in policy files may declare them.
-ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "WVR004", "POL001", "DEC001"})
+ENGINE_RULES = frozenset(
+    {"SCH001", "SCH002", "SCH003", "WVR001", "WVR002", "WVR003", "WVR004", "POL001", "DEC001"}
+)
 
 
 @cache

@@ -96,6 +96,12 @@ class TextCase(_Strict):
             "table with approvers or max-days); default: none, every rule at its defaults."
         ),
     )
+    file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The path the text is found at in a folder walk (default: a feature file name), "
+        "for rules about file names.",
+    )
 
 
 Case = OverlayCase | DocumentCase | TextCase

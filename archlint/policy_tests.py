@@ -8,10 +8,12 @@ the case passes when its rule fires (fail cases) or stays quiet (pass cases).
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from .check import Plan, check_documents, check_text
+from .check import Plan, check_documents, check_text, check_unnamed
+from .discovery import is_feature_file
 from .finding import Finding
 from .loader import Document
 from .policies import Catalog, PolicySet, Rule
@@ -63,7 +65,10 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
                 for index, case in enumerate(rule.tests[kind]):
                     display = f"{rule.source}#{rule.id}.{kind}[{index}]"
                     case_plan = _configured(plan, case.get("config"), rule.source)
-                    if "text" in case:
+                    named = is_feature_file(os.path.basename(case.get("file") or "ai-feature.yaml"))
+                    if "text" in case and not named:
+                        result = check_unnamed(case["text"], display, case_plan)  # found by its content alone
+                    elif "text" in case:
                         result = check_text(case["text"], display, case_plan)
                     else:
                         document = Document(case_document(policy_set, case), {})

@@ -12,6 +12,7 @@ from .finding import Finding, Severity
 
 if TYPE_CHECKING:
     from .policies import Catalog, Rule
+    from .settings import Settings
 else:
     # Evaluated annotations, not strings: typing.NamedTuple compiles a string annotation,
     # and the first compile() of a process costs ~0.7 ms. The runtime never reads them.
@@ -40,6 +41,26 @@ Outcome = FileResult | Unreadable
 def unreadable(display: str, error: OSError) -> Unreadable:
     """The outcome of a file that reading raised `error` for."""
     return Unreadable(display, f"cannot read: {error.strerror or error}")
+
+
+UNNAMED_FEATURE = ("SCH003", "unnamed-feature-file", Severity.ERROR)
+
+
+def unnamed_feature(display: str, line: int, column: int, settings: "Settings") -> FileResult:
+    """The outcome of a YAML file declaring an AIFeature under a name no folder walk checks:
+    one SCH003 finding at its `kind` (unless the settings turn the rule off)."""
+    from .settings import enabled, severity_for
+
+    rule, name, default = UNNAMED_FEATURE
+    if not enabled(settings, rule, name):
+        return FileResult(display, ())
+    message = (
+        "this file declares an AIFeature but is not named like a feature file, so no folder walk "
+        "checks it: rename it ai-feature.yaml or NAME.ai-feature.yaml, or add its name to `include`"
+    )
+    severity = severity_for(settings, rule, name, default)
+    finding = Finding(rule, name, severity, message, display, "kind", line, column)
+    return FileResult(display, (finding,), (), (rule,))
 
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})

@@ -99,8 +99,38 @@ def _inline_references(schema: dict[str, Any]) -> dict[str, Any]:
     return inlined
 
 
+# The kind each schema's documents declare: a document that has neither it nor an
+# `apiVersion` of archlint/... is not one of archlint's, whatever its file's name.
+KINDS: dict[str, str] = {"ai-feature": "AIFeature", "policy": "PolicySet", "decision": "DecisionGates"}
+
+
+def claims(data: Any, name: SchemaName) -> bool:
+    """Whether `data` says it is meant as a document of this schema: a mapping whose
+    `apiVersion` starts with archlint/ or whose `kind` is the schema's (one is enough: a
+    document missing the other is still explained in full)."""
+    if not isinstance(data, dict):
+        return False
+    version = data.get("apiVersion")
+    return data.get("kind") == KINDS[name] or (isinstance(version, str) and version.startswith("archlint/"))
+
+
 def explain(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
-    """List every schema error with a path and a message written for people."""
+    """List every schema error with a path and a message written for people.
+
+    A document that does not claim to be one of this schema's gets one problem that quotes
+    nothing of it: a link named like a feature or policy file can point at any file
+    (/etc/passwd), and no report may carry that file's content.
+    """
+    if not claims(data, name):
+        kind = KINDS[name]
+        shape = "a mapping" if isinstance(data, dict) else _type_words(_json_type(data))
+        return [
+            SchemaProblem(
+                (),
+                f"document: not an archlint {kind} document (got {shape} with neither apiVersion: "
+                f"archlint/v1 nor kind: {kind}); its content is not checked or shown",
+            )
+        ]
     problems: list[SchemaProblem] = []
     for error in _errors(data, name):
         problems.extend(_describe(error))
@@ -201,6 +231,19 @@ def _type_words(expected: Any) -> str:
     if isinstance(expected, list):
         return " or ".join(names.get(item, str(item)) for item in expected)
     return names.get(expected, str(expected))
+
+
+def _json_type(value: Any) -> str:
+    """The JSON Schema type name of a loaded YAML value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "string"
 
 
 def _describe_value(value: Any) -> str:

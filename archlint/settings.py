@@ -34,6 +34,7 @@ class Settings(NamedTuple):
     # far ahead of the run's day it may expire; empty / None: anyone, no limit (WVR004).
     waiver_approvers: tuple[str, ...] = ()
     waiver_max_days: int | None = None
+    require_files: bool = False  # a run that finds no feature file fails (exit 1)
 
 
 def run_day(settings: Settings) -> str:

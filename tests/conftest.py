@@ -67,3 +67,10 @@ def run_check_json(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+def git_init(path: Path) -> None:
+    """Make `path` a real (empty) git work tree: a folder walk inside one asks git, and a bare
+    `.git` folder that git refuses makes the walk fail (exit 2), as it must."""
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(path)], check=True, capture_output=True)

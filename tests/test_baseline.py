@@ -14,6 +14,8 @@ from archlint.cli import main
 from archlint.errors import UsageError
 from archlint.finding import Finding, Severity
 
+from .conftest import git_init
+
 FEATURE = """apiVersion: archlint/v1
 kind: AIFeature
 metadata: {{name: {name}, owner: platform}}
@@ -52,7 +54,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()  # the repo root that display paths are relative to
+    git_init(tmp_path)  # the repo root that display paths are relative to
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -22,7 +22,7 @@ from archlint.policy_paths import policy_files
 from archlint.report import Unreadable
 from archlint.settings import Settings
 
-from .conftest import archlint_command, run_check_json
+from .conftest import archlint_command, git_init, run_check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -59,6 +59,11 @@ rules:
     path: spec.rag.top_k
     message: "top_k is {spec.rag.top_k}, the limit is {params.most_chunks}"
 """
+
+
+def _content(path: Path) -> bytes:
+    """A cache file without its first line (the MAC)."""
+    return path.read_bytes().split(b"\n", 1)[1]
 
 
 @pytest.fixture(autouse=True)
@@ -181,7 +186,7 @@ def test_a_run_keeps_the_cel_it_compiled_for_the_next(
     compiled = {program.source for program in programs_in(first) if program.ready}
     assert compiled, "the run evaluated rules"
     (saved,) = (tmp_path / "cache").rglob("programs-*.json")
-    assert compiled <= set(json.loads(saved.read_bytes()))
+    assert compiled <= set(json.loads(_content(saved)))
     store = _store(tmp_path / "cache")
     with store.serving():
         again = load_catalog()  # the prebuilt catalog, given the compiled forms before any evaluation
@@ -195,11 +200,11 @@ def test_a_broken_store_of_compiled_cel_is_ignored(tmp_path: Path, monkeypatch: 
     item = _write(tmp_path / "a.ai-feature.yaml", FEATURE)
     _, outcome = _run_with_store(tmp_path / "cache", item)
     (saved,) = (tmp_path / "cache").rglob("programs-*.json")
-    sources = json.loads(saved.read_bytes())
+    sources = json.loads(_content(saved))
     junk = [b"not json", b'{"x": 1}', json.dumps(dict.fromkeys(sources, "zz")).encode()]
     junk.append(json.dumps(dict.fromkeys(sources, "00ff")).encode())  # hex, but not a compiled program
     for number, content in enumerate(junk):
-        saved.write_bytes(content)
+        _store(tmp_path / "cache").save(str(saved), content)  # with a valid MAC: judged by its content
         item_b = _write(tmp_path / "b.ai-feature.yaml", FEATURE + f"# run {number}\n")
         assert _as_file(_run_with_store(tmp_path / "cache", item_b)[1], "a") == _as_file(outcome, "a")
 
@@ -216,7 +221,7 @@ def test_an_edited_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.Mon
     assert "RAG001" in {f.rule for f in before.findings}  # type: ignore[union-attr]
     assert "RAG001" not in {f.rule for f in after.findings}  # type: ignore[union-attr]
     # An edit replaces the file's entry instead of adding one.
-    assert len(json.loads(_pack(tmp_path / "cache").read_bytes())) == 1
+    assert len(json.loads(_content(_pack(tmp_path / "cache")))) == 1
 
 
 def test_a_changed_policy_makes_every_entry_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -300,7 +305,7 @@ def test_a_damaged_entry_is_a_miss_and_is_rewritten(
     assert _check(tmp_path / "cache", settings, item) == first
     assert _check(tmp_path / "cache", settings, item) == first
     assert len(spy.checked) == 2  # the damaged pack was replaced by a whole one
-    (entry,) = [value for value in json.loads(pack.read_bytes()).values() if isinstance(value, dict)]
+    (entry,) = [value for value in json.loads(_content(pack)).values() if isinstance(value, dict)]
     assert entry["file"] == "a.ai-feature.yaml"
 
 
@@ -312,10 +317,10 @@ def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
     settings = Settings(today=TODAY)
     first = _check(tmp_path / "cache", settings, item)
     pack = _pack(tmp_path / "cache")
-    data = json.loads(pack.read_bytes())
+    data = json.loads(_content(pack))
     (entry,) = data.values()
     entry["findings"][0][6] = "seven"  # a line that is not a number
-    pack.write_text(json.dumps(data))
+    _store(tmp_path / "cache").save(str(pack), json.dumps(data).encode())  # a valid MAC: the shape decides
     assert _check(tmp_path / "cache", settings, item) == first
     assert len(spy.checked) == 2
 
@@ -324,8 +329,8 @@ def test_an_entry_with_a_wrong_finding_shape_is_a_miss(
 def test_a_damaged_catalog_is_rebuilt(tmp_path: Path, builtin: Catalog) -> None:
     _checker(tmp_path / "cache", Settings(today=TODAY))
     (entry,) = (tmp_path / "cache").rglob("catalog-*.json")
-    entry.write_text('{"sets": [{"name": 1}]}')
     store = _store(tmp_path / "cache")
+    store.save(str(entry), b'{"sets": [{"name": 1}]}')  # a valid MAC: the shape decides
     with store.serving():
         assert load_catalog().rules == builtin.rules
 
@@ -408,7 +413,7 @@ def test_old_run_folders_are_pruned(tmp_path: Path) -> None:
 
 def test_cli_caches_in_the_project_root_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    (project / ".git").mkdir(parents=True)
+    git_init(project)
     (project / "svc").mkdir()
     (project / "svc" / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
     plain = run_check_json("--no-cache", "ai-feature.yaml", cwd=project / "svc")
@@ -532,7 +537,7 @@ def test_runs_writing_the_same_pack_keep_each_others_entries(tmp_path: Path) -> 
     first.flush()
     second.flush()  # read the pack again before writing it: the first run's entry stays
     (pack,) = (tmp_path / "cache").rglob("ab.json")
-    assert sorted(entry["file"] for entry in json.loads(pack.read_bytes()).values()) == ["one", "two"]
+    assert sorted(entry["file"] for entry in json.loads(_content(pack)).values()) == ["one", "two"]
 
 
 def test_results_for_the_policy_files_share_the_key_of_their_loaded_catalog(tmp_path: Path) -> None:

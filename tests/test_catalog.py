@@ -56,6 +56,7 @@ SCH002 invalid-yaml error
 ADDED = {
     "POL001": ("policy-evaluation-error", "error"),
     "WVR004": ("waiver-not-allowed", "error"),  # issue 13: the organisation's waiver policy
+    "SCH003": ("unnamed-feature-file", "error"),  # issue 13: a feature file under another name
 }
 
 PARAMS = {

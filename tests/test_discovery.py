@@ -18,6 +18,12 @@ from archlint.discovery import FEATURE_PATTERNS, discover, is_feature_file
         ("billing.ai-feature.yml", True),
         ("ai-feature.yaml.bak", False),
         ("feature.yaml", False),
+        # Case does not matter, and `_` reads as `-` (issue 13: these were never checked).
+        ("ai-feature.YAML", True),
+        ("AI-Feature.yaml", True),
+        ("ai_feature.yaml", True),
+        ("billing.AI_Feature.YML", True),
+        ("ai feature.yaml", False),
     ],
 )
 def test_feature_file_names(name: str, expected: bool) -> None:
@@ -38,7 +44,30 @@ def test_feature_file_names(name: str, expected: bool) -> None:
     ],
 )
 def test_feature_file_names_are_those_the_patterns_match(name: str) -> None:
-    assert is_feature_file(name) is any(fnmatch.fnmatchcase(name, p) for p in FEATURE_PATTERNS)
+    folded = name.lower().replace("_", "-")
+    assert is_feature_file(name) is any(fnmatch.fnmatchcase(folded, p) for p in FEATURE_PATTERNS)
+
+
+HOOK_NAMES = [
+    "ai-feature.yaml",
+    "svc/billing.ai-feature.yml",
+    "AI-Feature.YAML",
+    "deep/ai_feature.yaml",
+    "x.AI_FEATURE.yml",
+    "ai-feature.yaml.bak",
+    "xai-feature.yaml",
+    "feature.yaml",
+    "ai-feature/notes.yaml",
+]
+
+
+@pytest.mark.parametrize("path", HOOK_NAMES)
+def test_the_pre_commit_hook_passes_the_files_discovery_finds(path: str) -> None:
+    import re
+
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
+    (files,) = re.findall(r"^- id: archlint\n(?:  .*\n)*?  files: (.*)$", hooks, re.MULTILINE)
+    assert bool(re.search(files, path)) is is_feature_file(path.rsplit("/", 1)[-1])
 
 
 @pytest.mark.parametrize("pattern", ["legacy", "legacy/", "*/legacy/*", "old.ai-feature.yaml"])
@@ -106,3 +135,14 @@ def test_outside_a_work_tree_git_is_not_started(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "generated" / "ai-feature.yaml").write_text("")
     (tmp_path / "ai-feature.yaml").write_text("")
     assert len(list(discover([str(tmp_path)]))) == 2  # nothing ignores anything here
+
+
+def test_a_walk_outside_git_skips_the_runs_cache_folder_by_path_not_name(tmp_path: Path) -> None:
+    for folder in ("cache", ".archlint_cache"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "ai-feature.yaml").write_text("")
+    found = {
+        Path(p).relative_to(tmp_path).as_posix()
+        for p in discover([str(tmp_path)], cache=str(tmp_path / "cache"))
+    }
+    assert found == {".archlint_cache/ai-feature.yaml"}

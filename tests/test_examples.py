@@ -34,6 +34,9 @@ NO_EXAMPLE = {
     "not a broken feature file (tests/test_engine.py covers it)",
     "WVR004": "fires only under a waiver policy in the configuration (waivers.approvers, "
     "waivers.max-days), which a feature file cannot carry (tests/security/test_config_lock.py covers it)",
+    "SCH003": "fires on a file named unlike a feature file, which an anti-pattern file named "
+    "RULE-name.ai-feature.yaml cannot be (its own cases in policies/schema.yaml and "
+    "tests/security/test_discovery_bypass.py cover it)",
 }
 
 # Findings an anti-pattern file shows besides its own rule, and why.

@@ -26,6 +26,7 @@ from archlint.policies import load_files
 from archlint.policy_paths import policy_files
 from archlint.settings import Settings
 
+from .conftest import git_init
 from .test_fuzz import feature_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +111,7 @@ def test_generated_files_are_fixed_idempotently(raw: bytes, the_plan: Plan) -> N
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     for name in ("typos.ai-feature.yaml", "waivers.ai-feature.yaml"):
         shutil.copy(DATA / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
@@ -199,7 +200,7 @@ def test_files_outside_the_repository_are_not_written(
 
 
 def test_init_output_needs_no_fix(tmp_path: Path, the_plan: Plan) -> None:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "archlint", "init", "--defaults", "-o", "ai-feature.yaml"],
         cwd=tmp_path,

@@ -128,3 +128,32 @@ def test_get_reads_present_values_only() -> None:
     assert document.get(("a", "b", 1)) == 2
     with pytest.raises(KeyError):
         document.get(("a", "c"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("apiVersion: archlint/v1\nkind: AIFeature\nspec: {a: [1]}\n", ("archlint/v1", "AIFeature", 2, 7)),
+        ("{apiVersion: archlint/v1, kind: AIFeature}", ("archlint/v1", "AIFeature", 1, 33)),
+        # Only the top level counts, and a collection as a key or value is stepped over.
+        ("x: {kind: AIFeature}\nkind: Deployment\n", (None, "Deployment", 2, 7)),
+        ("? [a]\n: b\nkind: AIFeature\n", (None, "AIFeature", 3, 7)),
+        # The first document alone: a broken later one does not hide it.
+        ("apiVersion: archlint/v1\nkind: AIFeature\n---\n[broken", ("archlint/v1", "AIFeature", 2, 7)),
+        ("a: b\n---\nkind: AIFeature\n", None),
+        ("- kind: AIFeature\n", None),
+        ("just text", None),
+        ("", None),
+    ],
+)
+def test_declaration_reads_the_first_documents_top_level(
+    text: str, expected: tuple[str | None, str | None, int, int] | None
+) -> None:
+    from archlint.loader import declaration
+
+    said = declaration(text)
+    found = (said.api_version, said.kind, said.line, said.column) if said is not None else None
+    assert found == expected
+    assert (said is not None and said.feature) is (
+        expected is not None and expected[:2] == ("archlint/v1", "AIFeature")
+    )

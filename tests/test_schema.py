@@ -48,7 +48,7 @@ def test_valid_document_has_no_problems() -> None:
         ({**VALID, "apiVersion": "archlint/v2"}, ("apiVersion",), "must be 'archlint/v1'"),
         ({**VALID, "metadata": {"name": "Bad_Name", "owner": "x"}}, ("metadata", "name"), "does not match"),
         ({k: v for k, v in VALID.items() if k != "kind"}, (), "missing required field 'kind'"),
-        ([1, 2], (), "expected a mapping"),
+        ([1, 2], (), "not an archlint AIFeature document (got a list"),
     ],
 )
 def test_each_error_type_has_a_path_and_a_message(

@@ -12,6 +12,8 @@ from archlint.cli import main
 from archlint.finding import Finding, Severity
 from archlint.loader import Path as DocPath
 
+from .conftest import git_init
+
 TODAY = "2026-06-01"  # waivers judge ISO days
 
 # RAG001 fires (acl_filtering false on permissioned internal knowledge); nothing else does.
@@ -110,7 +112,7 @@ def test_not_honoured_reports_the_finding_as_unwaived_but_still_checks_waivers()
 
 @pytest.fixture
 def feature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path / "ai-feature.yaml"
 

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import reporters
 from ..config import Resolver, check_against_catalog, excluded_here, policy_files_for
-from ..discovery import discover
+from ..discovery import Unnamed, discover
 from ..errors import ConfigError, UsageError
 from ..finding import Severity
+from ..inert import inert, inert_line
 from ..paths import display
-from ..report import FileResult, Outcome, Report, Unreadable
+from ..report import FileResult, Outcome, Report, Unreadable, unnamed_feature
 from ..settings import run_day
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
     resolved = resolver.run
     settings = resolved.settings
     _refuse_baseline(resolved, args)
-    found: Iterable[str] = discover(args.paths or ["."], settings.include, settings.exclude)
+    unnamed: list[Unnamed] = []  # feature documents under other names, filled as the walk goes
+    cache = store.directory if store is not None else None
+    found: Iterable[str] = discover(args.paths or ["."], settings.include, settings.exclude, unnamed, cache)
     if args.fix:
         found = list(found)
         changed = _fix(resolved, policy_files_for(settings), found, args.diff)
@@ -56,8 +59,15 @@ def run(args: argparse.Namespace) -> int:
     positions: list[int] = []
     mine = _configured_by(resolver, items, nested, positions)
     outcomes, catalog = _check_group(resolved, mine, store, fmt, jobs)
+    # Every item is consumed by now: the walk has found all it will.
+    misnamed: list[Outcome] = [
+        unnamed_feature(
+            _printable(display(item.path)), item.line, item.column, resolver.for_file(item.path).settings
+        )
+        for item in unnamed
+    ]
     if not nested:
-        return _report(args, fmt, settings, catalog, outcomes, named)
+        return _report(args, fmt, settings, catalog, outcomes + misnamed, named)
     # Files under a folder with its own config: each folder's files as a run of their own.
     numbered = list(zip(positions, outcomes, strict=True))
     rules = {rule.id: rule for rule in catalog.rules} if catalog is not None else {}
@@ -70,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             rules = {rule.id: rule for rule in group_catalog.rules} | rules
     numbered.sort(key=lambda pair: pair[0])
     all_rules = tuple(rules.values()) if catalog is not None or rules else None
-    checked = [outcome for _, outcome in numbered]
+    checked = [outcome for _, outcome in numbered] + misnamed
     return _report(args, fmt, settings, catalog, checked, named, fail_on=fail_on, rules=all_rules)
 
 
@@ -257,11 +267,20 @@ def _report(
         sources = _sources(outcomes, named)
     _write(report, fmt, args.output, _text_options(args, sources), quiet=args.quiet)
     for line in notices if not args.quiet else ():
-        print(line, file=sys.stderr)
+        print(inert_line(line), file=sys.stderr)
     for line in unreadable:
-        print(f"archlint: error: {line}", file=sys.stderr)
+        print(f"archlint: error: {inert(line)}", file=sys.stderr)
     if unreadable:
         return 2
+    if not outcomes:
+        # A gate that checked nothing has not passed anything: say so, and fail when asked to.
+        print(
+            "archlint: warning: 0 files checked: no feature file found (ai-feature.yaml or "
+            "NAME.ai-feature.yaml, .yml too, in any case); --require-files makes this a failure",
+            file=sys.stderr,
+        )
+        if settings.require_files:
+            return 1
     failed = report.failed
     if fail_on:
         failed = any(
@@ -366,14 +385,29 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     from ..paths import project_root
 
     directory = args.cache_dir or default_directory(project_root(os.getcwd()))
-    store = open_store(directory)
-    if store is None and args.cache_dir:
+    told: list[str] = []
+
+    def warn(line: str) -> None:
+        told.append(line)
+        print(f"archlint: {line}", file=sys.stderr)
+
+    store = open_store(directory, warn)
+    if store is None and args.cache_dir and not told:
         # Without --cache-dir (a read-only checkout, say) the run just goes on uncached.
         print(
             f"archlint: warning: cannot use the cache folder {args.cache_dir}; running without cache",
             file=sys.stderr,
         )
     return store
+
+
+def _must_stay_inside(path: str, option: str) -> None:
+    """Refuse a file to write whose folder lies in the repository as written but leads out of
+    it through a symbolic link (a folder link a pull request committed)."""
+    from ..paths import escapes, project_root
+
+    if escapes(os.path.dirname(os.path.abspath(path)), project_root(os.getcwd())):
+        raise UsageError(f"{option}: the folder leads out of the repository through a symbolic link", path)
 
 
 def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bool = False) -> None:
@@ -390,15 +424,19 @@ def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bo
     if output is None:
         write(sys.stdout)
         return
-    if os.path.isdir(output):
+    if os.path.isdir(output) and not os.path.islink(output):
         raise UsageError("--output names a directory", output)
+    _must_stay_inside(output, "--output")
+    from ..files import Replacing
+
     try:
         folder = os.path.dirname(output)
         if folder and not os.path.isdir(folder):
             if os.path.lexists(folder):  # a file where the folder should be (makedirs: "File exists")
                 raise NotADirectoryError(20, "Not a directory", folder)
             os.makedirs(folder, exist_ok=True)  # -o reports/archlint.sarif in a fresh checkout
-        with open(output, "w", encoding="utf-8", newline="\n") as stream:
+        # A new file renamed over the name: a link committed under the report's name is replaced.
+        with Replacing(output) as stream:
             write(stream)
     except OSError as exc:  # no permission, a file where a folder should be, a full disk
         raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None

@@ -9,6 +9,8 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
+from ..inert import inert, inert_line
+
 if TYPE_CHECKING:
     from ..report import Report
 
@@ -57,12 +59,14 @@ def report(report: Report, stream: TextIO, options: Options = _PLAIN) -> None:
             stream.write(line + "\n")
     for result in report.files if not options.statistics else ():
         for finding in result.findings:
-            location = f"{finding.file}:{finding.line}:{finding.column}:"
+            # Inert: what a repository wrote can neither start a CI command nor send escapes.
+            location = f"{inert_line(finding.file)}:{finding.line}:{finding.column}:"
+            message = inert(finding.message)
             severity = paint(finding.severity.value, finding.severity.value)
-            line = f"{paint(location, 'bold')} {severity} {finding.rule} {finding.message}"
+            line = f"{paint(location, 'bold')} {severity} {finding.rule} {message}"
             if finding.suppressed is not None:
                 line = paint(
-                    f"{location} waived {finding.rule} {finding.message} [waiver: {finding.suppressed}]",
+                    f"{location} waived {finding.rule} {message} [waiver: {inert(finding.suppressed)}]",
                     "dim",
                 )
             stream.write(line + "\n")

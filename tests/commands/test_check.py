@@ -91,14 +91,22 @@ def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 def test_directory_discovery_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a").mkdir()
     write(tmp_path / "a", ERROR, "billing.ai-feature.yml")
-    write(tmp_path, CLEAN, "notes.yaml")  # not a feature file name
+    write(tmp_path, "title: release notes\n", "notes.yaml")  # not a feature file name, nor a feature
+    # Outside git nothing is guessed at: a folder that looks like a virtual environment is walked.
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "pyvenv.cfg").write_text("")
     write(tmp_path / ".venv", ERROR)
     code, out, _ = run(capsys, str(tmp_path))
     assert code == 1
-    assert "billing.ai-feature.yml" in out and ".venv" not in out
-    assert "1 file checked" in out
+    assert "billing.ai-feature.yml" in out and ".venv/ai-feature.yaml" in out and "notes.yaml" not in out
+    assert "2 files checked" in out
+
+
+def test_a_feature_under_another_name_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, CLEAN, "notes.yaml")
+    code, out, _ = run(capsys, str(tmp_path))
+    assert code == 1
+    assert "notes.yaml:2:7: error SCH003 " in out
 
 
 def test_git_ignored_files_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,7 +228,8 @@ def test_a_damaged_run_record_is_ignored(features: Path, capsys: pytest.CaptureF
     for damage in ("{not json", '{"evaluated": [1, 2]}', "[]"):
         record.write_text(damage)
         assert cached(capsys, features, "--format", "json") == expected
-        assert json.loads(record.read_text())["evaluated"][:2] == ["AGT001", "AGT002"]
+        # Rewritten whole, after its first line (the MAC under the per-user key).
+        assert json.loads(record.read_text().split("\n", 1)[1])["evaluated"][:2] == ["AGT001", "AGT002"]
 
 
 def test_a_baseline_applies_to_a_run_the_cache_answers(

@@ -14,6 +14,8 @@ import pytest
 
 from archlint.cli import main
 
+from ..conftest import git_init
+
 ROOT = Path(__file__).resolve().parents[2]
 ANTI = ROOT / "examples" / "anti-patterns"
 RAG001 = "RAG001-rag-without-acl-filtering.ai-feature.yaml"
@@ -22,7 +24,7 @@ RAG006 = "RAG006-context-pollution.ai-feature.yaml"
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     for name in (RAG001, RAG006):
         shutil.copy(ANTI / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 
 from archlint.cli import main
 
-from ..conftest import CLEAN_RAG_FEATURE
+from ..conftest import CLEAN_RAG_FEATURE, git_init
 
 # Clean except for one warning (RAG006: top_k 12 with no reranker).
 FEATURE = CLEAN_RAG_FEATURE.replace("    top_k: 4\n", "    top_k: 12\n    reranker: false\n")
@@ -18,7 +18,7 @@ FINE_TUNED = FEATURE.replace("approach: rag", "approach: fine-tuning")
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     (tmp_path / "ai-feature.yaml").write_text(FEATURE)
     monkeypatch.chdir(tmp_path)
     return tmp_path

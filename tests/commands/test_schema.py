@@ -7,6 +7,8 @@ import pytest
 
 from archlint.cli import main
 
+from ..conftest import git_init
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,7 +58,7 @@ def test_init_modeline_resolves_to_the_schema_it_writes(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     (tmp_path / "services" / "bot").mkdir(parents=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for output in ("services/bot/ai-feature.yaml", "top.ai-feature.yaml"):

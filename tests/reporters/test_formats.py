@@ -12,6 +12,8 @@ import pytest
 from archlint.check import Report
 from archlint.reporters import REPORTERS
 
+from ..conftest import git_init
+
 Render = Callable[[str, Report], str]
 FEATURE = (Path(__file__).parent / "data" / "support-assistant.ai-feature.yaml").read_text(encoding="utf-8")
 
@@ -22,7 +24,7 @@ def test_the_ci_formats_are_registered() -> None:
 
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))
 def test_paths_are_relative_to_the_repository_root(fmt: str, tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     folder = tmp_path / "services" / "support"
     folder.mkdir(parents=True)
     (folder / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")

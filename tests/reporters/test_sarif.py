@@ -21,6 +21,8 @@ from archlint.policies import Catalog
 from archlint.reporters.sarif import FINGERPRINT_KEY, build, fingerprints
 from archlint.settings import Settings
 
+from ..conftest import git_init
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 Render = Callable[[str, Report], str]
@@ -266,7 +268,7 @@ def test_built_in_rules_link_to_their_section_of_the_rules_page() -> None:
 
 
 def test_cli_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     folder = tmp_path / "services" / "support"
     folder.mkdir(parents=True)
     (folder / "ai-feature.yaml").write_text(FEATURE, encoding="utf-8")
