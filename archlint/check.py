@@ -4,7 +4,7 @@ path -> Document(s) -> schema problems | policy findings -> waivers -> FileResul
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import engine, waivers
 from .finding import Finding, Severity
@@ -12,6 +12,13 @@ from .loader import Document, Path, YamlError, decode_limited, load_all, read_by
 from .policies import Catalog, Rule
 from .report import FileResult, Report
 from .settings import Settings, enabled, run_day, severity_for
+
+if TYPE_CHECKING:
+    from .cache import Store
+else:
+    Store = object
+
+EVIDENCE_RULES = frozenset({"EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006"})
 
 SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
 YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
@@ -54,25 +61,26 @@ def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
 
 def check_file(path: str, display: str, the_plan: Plan) -> FileResult:
     """Read, parse and check one file; an unreadable file raises OSError."""
-    return check_bytes(read_bytes(path), display, the_plan)
+    return check_bytes(read_bytes(path), display, the_plan, path=path)
 
 
-def check_bytes(raw: bytes, display: str, the_plan: Plan) -> FileResult:
-    """Check a file's bytes (as `read_bytes` returns them)."""
+def check_bytes(raw: bytes, display: str, the_plan: Plan, path: str | None = None) -> FileResult:
+    """Check a file's bytes (as `read_bytes` returns them); `path` is where the file is, for
+    the evidence it declares (without it, evidence is not checked)."""
     try:
         text = decode_limited(raw)
     except YamlError as exc:
         return invalid_yaml(exc, display, the_plan)
-    return check_text(text, display, the_plan)
+    return check_text(text, display, the_plan, path=path)
 
 
-def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
+def check_text(text: str, display: str, the_plan: Plan, path: str | None = None) -> FileResult:
     """Check YAML text as if it were a file (used by policy tests)."""
     try:
         documents = load_all(text)
     except YamlError as exc:
         return invalid_yaml(exc, display, the_plan)
-    return check_documents(documents, display, the_plan)
+    return check_documents(documents, display, the_plan, path=path)
 
 
 def invalid_yaml(exc: YamlError, display: str, the_plan: Plan) -> FileResult:
@@ -81,7 +89,14 @@ def invalid_yaml(exc: YamlError, display: str, the_plan: Plan) -> FileResult:
     return _finish(display, [finding], (), the_plan)
 
 
-def check_documents(documents: Sequence[Document], display: str, the_plan: Plan) -> FileResult:
+def check_documents(
+    documents: Sequence[Document],
+    display: str,
+    the_plan: Plan,
+    path: str | None = None,
+    cache: Store | None = None,
+) -> FileResult:
+    """Check parsed documents; `path` (the file's location) and `cache` serve the evidence checks."""
     findings: list[Finding] = []
     features: list[str] = []
     if not documents:
@@ -92,7 +107,7 @@ def check_documents(documents: Sequence[Document], display: str, the_plan: Plan)
         feature = _feature_name(document)
         if feature:
             features.append(feature)
-        findings.extend(_check_document(document, display, feature, the_plan))
+        findings.extend(_check_document(document, display, feature, the_plan, path, cache))
     return _finish(display, findings, tuple(features), the_plan)
 
 
@@ -113,7 +128,14 @@ def _locate(document: Document, display: str, feature: str | None) -> engine.Mak
     return make
 
 
-def _check_document(document: Document, display: str, feature: str | None, the_plan: Plan) -> list[Finding]:
+def _check_document(
+    document: Document,
+    display: str,
+    feature: str | None,
+    the_plan: Plan,
+    path: str | None = None,
+    cache: Store | None = None,
+) -> list[Finding]:
     from .schema import validate
 
     make = _locate(document, display, feature)
@@ -126,6 +148,11 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
 
         findings.extend(decide.check(document, the_plan.catalog, the_plan.params, make))
     spec = document.data["spec"]
+    if path is not None and the_plan.engine_rules & EVIDENCE_RULES:
+        from . import evidence
+
+        if evidence.declares(spec):
+            findings.extend(evidence.check(spec, path, the_plan, make, cache))
     return waivers.apply(
         findings,
         spec.get("waivers", []),

@@ -98,6 +98,11 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         "--no-cache", dest="cache", action="store_false", help="do not read or write the cache"
     )
     check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .archlint_cache)")
+    check.add_argument(
+        "--evidence",
+        choices=("default", "strict"),
+        help="strict: every declared evidence path must be a file in the repository (default: default)",
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     _add_policy_options(check)

@@ -38,7 +38,9 @@ KEYS: dict[str, str] = {
     "exclude": _LIST_OF_STRINGS,
     "builtin-policies": "true or false",
     "waivers": "true or false",
+    "evidence": "'default' or 'strict'",
 }
+EVIDENCE_MODES = ("default", "strict")
 
 
 class Resolved(NamedTuple):
@@ -186,6 +188,7 @@ def _validate(table: Mapping[str, Any], path: StrPath, text: str) -> None:
             and all(isinstance(v, (int, float, str, bool)) for v in value.values()),
             "a table of rule = 'error' | 'warning' | 'info'": isinstance(value, dict)
             and all(v in SEVERITIES for v in value.values()),
+            "'default' or 'strict'": value in EVIDENCE_MODES,
         }[expected]
         if not ok and isinstance(value, dict):
             # Point at the one entry that is wrong, not at the table.
@@ -291,6 +294,9 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
     honour_waivers = table.get("waivers", True)
     if getattr(args, "waivers", True) is False:
         honour_waivers = from_cli("waivers", False)
+    evidence = table.get("evidence", "default")
+    if getattr(args, "evidence", None):
+        evidence = from_cli("evidence", args.evidence)
     settings = Settings(
         select=select,
         ignore=ignore,
@@ -302,6 +308,7 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
         include=tuple(table.get("include", ())),
         exclude=tuple(table.get("exclude", ())),
         waivers=honour_waivers,
+        evidence=evidence,
     )
     return Resolved(settings, str(config_file) if config_file else None, origins, text)
 
@@ -381,6 +388,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[tuple[str, str, str]]:
         ("include", list(s.include), origin("include")),
         ("exclude", list(s.exclude), origin("exclude")),
         ("waivers", s.waivers, origin("waivers")),
+        ("evidence", s.evidence, origin("evidence")),
     ]
     for name, param in sorted(catalog.params.items()):
         if name in s.params:

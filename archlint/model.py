@@ -155,6 +155,34 @@ class Retraining(_Strict):
     cadence: Cadence = Field(description="How often the model is retrained.")
 
 
+SHA256_PATTERN = r"^[0-9a-fA-F]{64}$"
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
+
+
+class DataDigests(_Strict):
+    train: Sha256 | None = Field(default=None, description="SHA-256 of the train file, hex.")
+    eval: Sha256 | None = Field(default=None, description="SHA-256 of the eval file, hex.")
+
+
+class DataFiles(_Strict):
+    train: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The training file (JSON Lines or CSV with a header), relative to the feature file. "
+        "Evidence by declaration: it must exist inside the repository (a URI is never read).",
+    )
+    eval: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The evaluation file of the tuned model, relative to the feature file; checked like train.",
+    )
+    sha256: Sha256 | DataDigests | None = Field(
+        default=None,
+        description="Manifest: the SHA-256 of the train file (a hex string), or {train: hex, eval: hex}. "
+        "Verified when the file is present; a file absent here is then reported as info, not EVD001.",
+    )
+
+
 class FineTuning(_Strict):
     base_model: str | None = Field(default=None, description="The model that is fine-tuned.")
     method: Literal["full", "lora", "qlora", "hosted-api"] | None = Field(
@@ -174,6 +202,9 @@ class FineTuning(_Strict):
     rollback: bool | None = Field(
         default=None, description="Models are versioned with a tested rollback path."
     )
+    data: DataFiles | None = Field(
+        default=None, description="The training and evaluation files, checked against the claims above."
+    )
 
 
 class Governance(_Strict):
@@ -190,6 +221,9 @@ class Governance(_Strict):
 class Evaluation(_Strict):
     dataset: str | None = Field(default=None, min_length=1, description="Task-level evaluation set.")
     metrics: list[str] | None = Field(default=None, description="Metrics tracked on it.")
+    examples: NonNegativeInt | None = Field(
+        default=None, description="Number of examples in the dataset (checked when it resolves to a file)."
+    )
 
 
 class Waiver(_Strict):

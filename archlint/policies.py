@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from .schema import SchemaName
 
 # Rules archlint computes itself; only built-in policy files may declare them.
-ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
+ENGINE_RULES = frozenset(
+    {"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"}
+    | {"EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006"}
+)
 
 
 @cache

@@ -57,11 +57,21 @@ class OverlayCase(_Strict):
     overlay: dict[str, Any] = Field(
         description="Deep-merged onto the set's base document; a null value deletes the key."
     )
+    files: dict[str, str] | None = Field(
+        default=None,
+        description="Data files the case needs (evidence rules): relative path -> text, written next to "
+        "the feature document in a temporary folder before it is checked.",
+    )
 
 
 class DocumentCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     document: dict[str, Any] = Field(description="A whole feature document, used as it is.")
+    files: dict[str, str] | None = Field(
+        default=None,
+        description="Data files the case needs (evidence rules): relative path -> text, written next to "
+        "the feature document in a temporary folder before it is checked.",
+    )
 
 
 class TextCase(_Strict):

@@ -30,6 +30,7 @@ class Settings(NamedTuple):
     exclude: tuple[str, ...] = ()
     waivers: bool = True
     today: date | None = None  # None: the day of the run
+    evidence: str = "default"  # "strict": every declared evidence path must resolve (EVD001)
 
 
 def run_day(settings: Settings) -> str:

@@ -1,0 +1,97 @@
+"""Near-duplicates between eval and train inputs: MinHash LSH from datasketch.
+
+Each input (normalised) becomes the set of its word 3-grams (its words when
+shorter); MinHash signatures of 128 permutations estimate the Jaccard
+similarity of two sets, and an LSH index over the eval signatures finds the
+train inputs above the threshold without comparing every pair. Inputs equal
+after normalisation are EVD003's, not counted here. datasketch (and numpy,
+which it needs) is imported only when this runs on real data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from . import normalise
+
+PERMUTATIONS = 128
+BATCH = 4096
+
+
+class Near(NamedTuple):
+    """Eval records with a near-duplicate in train: count, first (eval line, train line)."""
+
+    count: int
+    first: tuple[tuple[int, int], ...]
+    compared: tuple[int, int]  # (eval records, train records) compared
+    capped: bool  # a side had more records than the cap
+
+
+def shingles(text: str) -> list[bytes]:
+    words = normalise.normalise(text).split(" ")
+    if len(words) < 3:
+        return [" ".join(words).encode("utf-8", "surrogatepass")]
+    return [" ".join(words[i : i + 3]).encode("utf-8", "surrogatepass") for i in range(len(words) - 2)]
+
+
+def _batches(items: Iterable[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def find(
+    evaluation: Iterable[tuple[int, str]],
+    train: Iterable[tuple[int, str]],
+    threshold: float,
+    cap: int,
+    first: int = 3,
+) -> Near:
+    """Compare (line, input) pairs of eval against train, at most `cap` of each."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+    signatures: dict[int, tuple[MinHash, int]] = {}  # eval line -> (signature, exact key)
+    capped = False
+    count_eval = 0
+    for batch in _batches(evaluation, BATCH):
+        if count_eval >= cap:
+            capped = True
+            break
+        batch = batch[: cap - count_eval]
+        count_eval += len(batch)
+        hashes = MinHash.bulk([shingles(text) for _, text in batch], num_perm=PERMUTATIONS)
+        for (line, text), signature in zip(batch, hashes, strict=True):
+            lsh.insert(str(line), signature, check_duplication=False)
+            signatures[line] = (signature, normalise.key(normalise.normalise(text)))
+    found: dict[int, int] = {}
+    count_train = 0
+    if signatures:
+        for batch in _batches(train, BATCH):
+            if count_train >= cap:
+                capped = True
+                break
+            batch = batch[: cap - count_train]
+            count_train += len(batch)
+            hashes = MinHash.bulk([shingles(text) for _, text in batch], num_perm=PERMUTATIONS)
+            for (line, text), signature in zip(batch, hashes, strict=True):
+                exact = None
+                for name in lsh.query(signature):
+                    eval_line = int(name)
+                    if eval_line in found:
+                        continue
+                    other, eval_key = signatures[eval_line]
+                    if exact is None:
+                        exact = normalise.key(normalise.normalise(text))
+                    if eval_key == exact:
+                        continue  # the same input: an exact overlap, EVD003's
+                    if signature.jaccard(other) >= threshold:
+                        found[eval_line] = line
+    lines = sorted(found)
+    return Near(len(lines), tuple((line, found[line]) for line in lines[:first]), (count_eval, count_train), capped)

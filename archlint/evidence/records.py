@@ -1,0 +1,149 @@
+"""The record shapes a fine-tuning file may hold, decoded and checked in one step.
+
+Supported shapes (the first that applies wins):
+
+    chat                {"messages": [{"role": "system"|"user"|"assistant", "content": "..."}]}
+                        at least one assistant turn, none of them empty
+    prompt/completion   {"prompt": "...", "completion": "..."}, the completion not empty
+    input/output        {"input": "...", "output": "..."}, the output not empty
+
+Other keys are allowed and ignored. msgspec decodes a line straight into these
+structs, so the JSON syntax and the field types are checked in C; what remains
+in Python is which shape a record has and whether its answer is empty.
+
+The input of a record (what EVD003 and EVD004 compare) is its user turns, its
+prompt or its input; its text (what EVD006 compares) is every turn with its role.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NamedTuple
+
+import msgspec
+
+
+class Message(msgspec.Struct):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Record(msgspec.Struct):
+    messages: list[Message] | None = None
+    prompt: str | None = None
+    completion: str | None = None
+    input: str | None = None
+    output: str | None = None
+
+
+decode_record = msgspec.json.Decoder(Record).decode
+decode_any = msgspec.json.Decoder().decode
+DecodeError = msgspec.DecodeError  # a ValidationError is a DecodeError too
+ValidationError = msgspec.ValidationError
+
+SHAPES = "chat messages, prompt/completion or input/output"
+
+
+class Shaped(NamedTuple):
+    """A record's problem (None when well-formed), its input and its whole text."""
+
+    problem: str | None
+    input: str | None
+    text: str | None
+
+
+def shape(record: Record) -> Shaped:
+    """Check a decoded record's shape."""
+    messages = record.messages
+    if messages is not None:
+        users: list[str] = []
+        parts: list[str] = []
+        answered = False
+        for number, message in enumerate(messages):
+            role = message.role
+            content = message.content
+            if role == "assistant":
+                if not content.strip():
+                    return Shaped(f"assistant turn {number + 1} is empty", None, None)
+                answered = True
+            elif role == "user":
+                users.append(content)
+            parts.append(role)
+            parts.append(content)
+        if not answered:
+            return Shaped("the messages have no assistant turn", None, None)
+        return Shaped(None, "\n".join(users), "\x1f".join(parts))
+    if record.prompt is not None or record.completion is not None:
+        return _pair(record.prompt, record.completion, "prompt", "completion")
+    if record.input is not None or record.output is not None:
+        return _pair(record.input, record.output, "input", "output")
+    return Shaped(f"a record in no supported shape (expected {SHAPES})", None, None)
+
+
+def _pair(question: str | None, answer: str | None, asked: str, answered: str) -> Shaped:
+    if question is None:
+        return Shaped(f"'{answered}' without '{asked}'", None, None)
+    if answer is None:
+        return Shaped(f"'{asked}' without '{answered}'", None, None)
+    if not answer.strip():
+        return Shaped(f"the {answered} is empty", None, None)
+    return Shaped(None, question, f"{asked}\x1f{question}\x1f{answered}\x1f{answer}")
+
+
+def loose_input(value: Any) -> str | None:
+    """The input of a record in an evaluation dataset, whose shape is not checked: its user
+    turns, prompt, input, question or query when it has one."""
+    if not isinstance(value, dict):
+        return None
+    messages = value.get("messages")
+    if isinstance(messages, list):
+        users = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        texts = [text for text in users if isinstance(text, str)]
+        return "\n".join(texts) if texts else None
+    for name in ("prompt", "input", "question", "query"):
+        text = value.get(name)
+        if isinstance(text, str):
+            return text
+    return None
+
+
+# -- CSV ------------------------------------------------------------------------
+#
+# A CSV file has a header row; column names are matched without regard to case
+# or surrounding spaces. A `messages` column holds the chat as JSON; `system`,
+# `user` and `assistant` columns are a one-turn chat (the system column optional);
+# otherwise `prompt`/`completion` or `input`/`output` columns. Other columns are
+# ignored.
+
+COLUMN_SETS = (("messages",), ("user", "assistant"), ("prompt", "completion"), ("input", "output"))
+
+
+def csv_layout(header: list[str]) -> dict[str, int] | None:
+    """Column name -> index for the first supported column set the header holds."""
+    names = {name.strip().lower(): index for index, name in reversed(list(enumerate(header)))}
+    for wanted in COLUMN_SETS:
+        if all(name in names for name in wanted):
+            layout = {name: names[name] for name in wanted}
+            if wanted == ("user", "assistant") and "system" in names:
+                layout["system"] = names["system"]
+            return layout
+    return None
+
+
+def csv_record(row: list[str], layout: dict[str, int]) -> Record:
+    """The record a CSV row stands for (DecodeError for a bad `messages` cell)."""
+
+    def cell(name: str) -> str | None:
+        index = layout.get(name)
+        return row[index] if index is not None and index < len(row) else None
+
+    if "messages" in layout:
+        raw = (cell("messages") or "").encode("utf-8", "surrogatepass")
+        return Record(messages=msgspec.json.decode(raw, type=list[Message]))
+    if "user" in layout:
+        turns = [Message("system", cell("system") or "")] if cell("system") else []
+        turns.append(Message("user", cell("user") or ""))
+        turns.append(Message("assistant", cell("assistant") or ""))
+        return Record(messages=turns)
+    if "prompt" in layout:
+        return Record(prompt=cell("prompt"), completion=cell("completion"))
+    return Record(input=cell("input"), output=cell("output"))
