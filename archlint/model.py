@@ -174,7 +174,7 @@ class DataFiles(_Strict):
     eval: str | None = Field(
         default=None,
         min_length=1,
-        description="The evaluation file of the tuned model, relative to the feature file; checked like train.",
+        description="The tuned model's evaluation file, relative to the feature file; checked like train.",
     )
     sha256: Sha256 | DataDigests | None = Field(
         default=None,

@@ -44,7 +44,9 @@ def declares(spec: Mapping[str, Any]) -> bool:
     return isinstance(retrieval, dict) and "dataset" in retrieval
 
 
-def check(spec: Mapping[str, Any], feature: str, the_plan: Plan, make: Make, cache: Store | None) -> list[Finding]:
+def check(
+    spec: Mapping[str, Any], feature: str, the_plan: Plan, make: Make, cache: Store | None
+) -> list[Finding]:
     """The EVD findings of one schema-valid spec of the feature file at `feature`."""
     from .locate import repository_root
     from .rules import Context

@@ -61,12 +61,26 @@ def analyse(path: str, shaped: bool, wants: frozenset[str]) -> Summary:
     try:
         stream = reader.lines(descriptor, digest)
         walk = _csv if kind == CSV else _jsonl
-        found = walk(stream, shaped, wants)
+        tally = walk(stream, shaped, wants)
         hexdigest = digest.hexdigest()
     finally:
         digest.close()
         os.close(descriptor)
-    return Summary(hexdigest, kind, shaped, wants, *found)
+    return Summary(
+        digest=hexdigest,
+        format=kind,
+        shaped=shaped,
+        wants=wants,
+        records=tally.records,
+        malformed=tally.malformed,
+        first_malformed=tuple(tally.first_malformed),
+        stopped=tally.stopped,
+        duplicates=tally.duplicates,
+        duplicate_lines=tuple(tally.duplicate_lines),
+        tracked=tally.tracked,
+        inputs=tally.inputs if tally.inputs is not None else array("Q"),
+        input_lines=tally.input_lines,
+    )
 
 
 class _Tally:
@@ -107,25 +121,12 @@ class _Tally:
             self.inputs.append(normalise.key(normalise.normalise(given)))
             self.input_lines.append(line)
 
-    def result(self) -> tuple[object, ...]:
-        return (
-            self.records,
-            self.malformed,
-            tuple(self.first_malformed),
-            self.stopped,
-            self.duplicates,
-            tuple(self.duplicate_lines),
-            self.tracked,
-            self.inputs if self.inputs is not None else array("Q"),
-            self.input_lines,
-        )
-
 
 def _too_long(marker: reader.TooLong) -> tuple[int, str]:
     return marker.number, f"longer than {marker.limit // (1 << 20)} MiB; the rest of the file is not read"
 
 
-def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> tuple[object, ...]:
+def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
     from . import records
 
     tally = _Tally(wants)
@@ -156,10 +157,10 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> tuple[object,
                 tally.keep(number, found.input, found.text)
         elif track:
             tally.keep(number, loose(record), None)
-    return tally.result()
+    return tally
 
 
-def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> tuple[object, ...]:
+def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
     import csv
 
     from . import records
@@ -218,7 +219,7 @@ def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> tuple[object, .
             tally.bad(rows.line_num, found.problem)
         elif wants and found.problem is None:
             tally.keep(rows.line_num, found.input, found.text)
-    return tally.result()
+    return tally
 
 
 def _reason(error: Exception) -> str:

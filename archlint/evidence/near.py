@@ -22,7 +22,7 @@ BATCH = 4096
 class Near(NamedTuple):
     """Eval records with a near-duplicate in train: count, first (eval line, train line)."""
 
-    count: int
+    total: int
     first: tuple[tuple[int, int], ...]
     compared: tuple[int, int]  # (eval records, train records) compared
     capped: bool  # a side had more records than the cap
@@ -94,4 +94,6 @@ def find(
                     if signature.jaccard(other) >= threshold:
                         found[eval_line] = line
     lines = sorted(found)
-    return Near(len(lines), tuple((line, found[line]) for line in lines[:first]), (count_eval, count_train), capped)
+    return Near(
+        len(lines), tuple((line, found[line]) for line in lines[:first]), (count_eval, count_train), capped
+    )

@@ -10,7 +10,7 @@ from .analysis import FIRST, Summary
 class Overlap(NamedTuple):
     """How many eval records leak, and the first lines (eval line, train line)."""
 
-    count: int
+    total: int
     first: tuple[tuple[int, int], ...]
     compared: int  # eval records compared
 
@@ -38,5 +38,7 @@ def exact(evaluation: Summary, train: Summary) -> Overlap:
             where[key] = line
             if len(where) == len(needed):
                 break
-    pairs = tuple((line, where.get(evaluation.inputs[evaluation.input_lines.index(line)], 0)) for line in first)
+    pairs = tuple(
+        (line, where.get(evaluation.inputs[evaluation.input_lines.index(line)], 0)) for line in first
+    )
     return Overlap(count, pairs, len(evaluation.inputs))

@@ -99,7 +99,9 @@ def _unresolved(resolved: Resolved, strict: bool, report: Callable[..., None]) -
     item = resolved.declared
     where = f"{item.value} is {resolved.detail}"
     if strict:
-        report("EVD001", Severity.ERROR, f"{where}; --evidence strict needs every evidence file here", item.key)
+        report(
+            "EVD001", Severity.ERROR, f"{where}; --evidence strict needs every evidence file here", item.key
+        )
     elif item.required and resolved.state == "uri":
         report("EVD001", Severity.INFO, f"{where}: the claims about it are not verifiable here", item.key)
     elif item.required and resolved.state == "missing" and item.sha256 is not None:
@@ -202,7 +204,7 @@ def _leaks(
 
             def exact(evaluation: analysis.Summary = evaluation) -> list[Any]:
                 found = overlap.exact(evaluation, train)
-                return [found.count, [list(pair) for pair in found.first], found.compared]
+                return [found.total, [list(pair) for pair in found.first], found.compared]
 
             count, first, _ = context.store.pair("exact", [evaluation.digest, train.digest], exact)
             if count:
@@ -238,10 +240,10 @@ def _near(
         found = near.find(
             analysis.inputs(path, evaluation.shaped), analysis.inputs(train_path, True), threshold, cap
         )
-        return [found.count, [list(pair) for pair in found.first], list(found.compared), found.capped]
+        return [found.total, [list(pair) for pair in found.first], list(found.compared), found.capped]
 
     parts = [evaluation.digest, train.digest, repr(threshold), str(cap)]
-    count, first, compared, capped = context.store.pair("near", parts, compute)
+    count, first, _, capped = context.store.pair("near", parts, compute)
     if not count:
         return
     lines = _lines([pair[0] for pair in first], count)
