@@ -103,13 +103,13 @@ class _Tally:
         if len(self.first_malformed) < FIRST:
             self.first_malformed.append((line, reason))
 
-    def keep(self, line: int, given: str | None, text: str | None) -> None:
+    def keep(self, line: int, given: str | None, parts: list[str] | None) -> None:
         if self.tracked >= TRACK_LIMIT:
             return
         self.tracked += 1
         seen = self.seen
-        if seen is not None and text is not None:
-            record_key = normalise.key(normalise.normalise(text))
+        if seen is not None and parts is not None:
+            record_key = normalise.record_key(parts)
             earlier = seen.get(record_key)
             if earlier is None:
                 seen[record_key] = line
@@ -131,7 +131,9 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
 
     tally = _Tally(wants)
     decode = records.decode_record if shaped else records.decode_any
-    shape = records.shape
+    problem_of = records.problem
+    input_of = records.input_of if INPUTS in wants else None
+    parts_of = records.parts_of if DUPLICATES in wants else None
     loose = records.loose_input
     error = records.DecodeError
     track = bool(wants)
@@ -150,11 +152,15 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
             tally.bad(number, _reason(exc))
             continue
         if shaped:
-            found = shape(record)
-            if found.problem is not None:
-                tally.bad(number, found.problem)
+            problem = problem_of(record)
+            if problem is not None:
+                tally.bad(number, problem)
             elif track:
-                tally.keep(number, found.input, found.text)
+                tally.keep(
+                    number,
+                    input_of(record) if input_of is not None else None,
+                    parts_of(record) if parts_of is not None else None,
+                )
         elif track:
             tally.keep(number, loose(record), None)
     return tally
@@ -214,11 +220,12 @@ def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
         except records.DecodeError as exc:
             tally.bad(rows.line_num, f"the messages column: {_reason(exc)}")
             continue
-        found = records.shape(record)
-        if shaped and found.problem is not None:
-            tally.bad(rows.line_num, found.problem)
-        elif wants and found.problem is None:
-            tally.keep(rows.line_num, found.input, found.text)
+        problem = records.problem(record)
+        if shaped and problem is not None:
+            tally.bad(rows.line_num, problem)
+        elif wants and problem is None:
+            parts = records.parts_of(record) if DUPLICATES in wants else None
+            tally.keep(rows.line_num, records.input_of(record), parts)
     return tally
 
 
@@ -254,7 +261,10 @@ def inputs(path: str, shaped: bool) -> Iterator[tuple[int, str]]:
                 record = decode(line)
             except records.DecodeError:
                 continue
-            given = records.shape(record).input if shaped else records.loose_input(record)
+            if shaped:
+                given = records.input_of(record) if records.problem(record) is None else None
+            else:
+                given = records.loose_input(record)
             if given is not None:
                 yield number, given
     finally:
@@ -292,8 +302,8 @@ def _csv_inputs(stream: Iterator[bytes | reader.TooLong], shaped: bool) -> Itera
             continue
         assert layout is not None
         try:
-            found = records.shape(records.csv_record(row, layout))
+            record = records.csv_record(row, layout)
         except records.DecodeError:
             continue
-        if found.input is not None:
-            yield rows.line_num, found.input
+        if records.problem(record) is None:
+            yield rows.line_num, records.input_of(record)

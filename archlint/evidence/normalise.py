@@ -38,3 +38,8 @@ def key(text: str) -> int:
     """The 64-bit key of already normalised text."""
     data = text.encode("utf-8", "surrogatepass")  # JSON may hold a lone surrogate (\\ud800)
     return int.from_bytes(blake2b(data, digest_size=8).digest(), "little")
+
+
+def record_key(parts: list[str]) -> int:
+    """The key of a record given as its texts: each normalised on its own, joined by NUL."""
+    return key("\0".join([normalise(part) for part in parts]))

@@ -17,7 +17,7 @@ prompt or its input; its text (what EVD006 compares) is every turn with its role
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import msgspec
 
@@ -43,50 +43,58 @@ ValidationError = msgspec.ValidationError
 SHAPES = "chat messages, prompt/completion or input/output"
 
 
-class Shaped(NamedTuple):
-    """A record's problem (None when well-formed), its input and its whole text."""
-
-    problem: str | None
-    input: str | None
-    text: str | None
-
-
-def shape(record: Record) -> Shaped:
-    """Check a decoded record's shape."""
+def problem(record: Record) -> str | None:
+    """What is wrong with a decoded record's shape; None when it is well-formed."""
     messages = record.messages
     if messages is not None:
-        users: list[str] = []
-        parts: list[str] = []
         answered = False
-        for number, message in enumerate(messages):
-            role = message.role
-            content = message.content
-            if role == "assistant":
-                if not content.strip():
-                    return Shaped(f"assistant turn {number + 1} is empty", None, None)
+        for message in messages:
+            if message.role == "assistant":
+                content = message.content
+                if not content or content.isspace():
+                    number = messages.index(message) + 1
+                    return f"assistant turn {number} is empty"
                 answered = True
-            elif role == "user":
-                users.append(content)
-            parts.append(role)
-            parts.append(content)
-        if not answered:
-            return Shaped("the messages have no assistant turn", None, None)
-        return Shaped(None, "\n".join(users), "\x1f".join(parts))
+        return None if answered else "the messages have no assistant turn"
     if record.prompt is not None or record.completion is not None:
         return _pair(record.prompt, record.completion, "prompt", "completion")
     if record.input is not None or record.output is not None:
         return _pair(record.input, record.output, "input", "output")
-    return Shaped(f"a record in no supported shape (expected {SHAPES})", None, None)
+    return f"a record in no supported shape (expected {SHAPES})"
 
 
-def _pair(question: str | None, answer: str | None, asked: str, answered: str) -> Shaped:
+def _pair(question: str | None, answer: str | None, asked: str, answered: str) -> str | None:
     if question is None:
-        return Shaped(f"'{answered}' without '{asked}'", None, None)
+        return f"'{answered}' without '{asked}'"
     if answer is None:
-        return Shaped(f"'{asked}' without '{answered}'", None, None)
-    if not answer.strip():
-        return Shaped(f"the {answered} is empty", None, None)
-    return Shaped(None, question, f"{asked}\x1f{question}\x1f{answered}\x1f{answer}")
+        return f"'{asked}' without '{answered}'"
+    if not answer or answer.isspace():
+        return f"the {answered} is empty"
+    return None
+
+
+def input_of(record: Record) -> str:
+    """The input of a well-formed record: its user turns (one per line), prompt or input."""
+    messages = record.messages
+    if messages is not None:
+        return "\n".join([message.content for message in messages if message.role == "user"])
+    if record.prompt is not None:
+        return record.prompt
+    return record.input or ""
+
+
+def parts_of(record: Record) -> list[str]:
+    """Every text of a well-formed record with what it is (role, or field name), in order."""
+    messages = record.messages
+    if messages is not None:
+        parts = []
+        for message in messages:
+            parts.append(message.role)
+            parts.append(message.content)
+        return parts
+    if record.prompt is not None:
+        return ["prompt", record.prompt, "completion", record.completion or ""]
+    return ["input", record.input or "", "output", record.output or ""]
 
 
 def loose_input(value: Any) -> str | None:
