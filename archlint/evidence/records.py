@@ -87,7 +87,7 @@ def parts_of(record: Record) -> list[str]:
     """Every text of a well-formed record with what it is (role, or field name), in order."""
     messages = record.messages
     if messages is not None:
-        parts = []
+        parts: list[str] = []
         for message in messages:
             parts.append(message.role)
             parts.append(message.content)
