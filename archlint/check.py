@@ -148,11 +148,10 @@ def _check_document(
 
         findings.extend(decide.check(document, the_plan.catalog, the_plan.params, make))
     spec = document.data["spec"]
-    if path is not None and the_plan.engine_rules & EVIDENCE_RULES:
+    if path is not None and the_plan.engine_rules & EVIDENCE_RULES and declares_evidence(spec):
         from . import evidence
 
-        if evidence.declares(spec):
-            findings.extend(evidence.check(spec, path, the_plan, make, cache))
+        findings.extend(evidence.check(spec, path, the_plan, make, cache))
     return waivers.apply(
         findings,
         spec.get("waivers", []),
@@ -161,6 +160,23 @@ def _check_document(
         make,
         honour=the_plan.settings.waivers,
     )
+
+
+def declares_evidence(spec: Any) -> bool:
+    """Does a spec name any evidence file (fine_tuning.data, evaluation.dataset,
+    rag.retrieval_eval.dataset)? Answered here so a feature without evidence never loads
+    `archlint.evidence`."""
+    if not isinstance(spec, dict):
+        return False
+    fine_tuning = spec.get("fine_tuning")
+    if isinstance(fine_tuning, dict) and isinstance(fine_tuning.get("data"), dict):
+        return True
+    evaluation = spec.get("evaluation")
+    if isinstance(evaluation, dict) and "dataset" in evaluation:
+        return True
+    rag = spec.get("rag")
+    retrieval = rag.get("retrieval_eval") if isinstance(rag, dict) else None
+    return isinstance(retrieval, dict) and "dataset" in retrieval
 
 
 def _finish(display: str, findings: list[Finding], features: tuple[str, ...], the_plan: Plan) -> FileResult:

@@ -12,8 +12,8 @@ Stages, each its own module, imports pointing one way:
     store      results by content digest, with a stat fast path, in the cache folder
     rules      the findings EVD001-EVD006 from all of the above
 
-This module itself imports nothing: `check` asks `declares` about every document,
-and a feature that declares no evidence pays for nothing more.
+`archlint.check.declares_evidence` decides, without importing this package, whether a
+document names any evidence: a feature that declares none never loads it.
 """
 
 from __future__ import annotations
@@ -29,19 +29,6 @@ if TYPE_CHECKING:
     from .rules import Make
 
 RULES = ("EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006")
-
-
-def declares(spec: Mapping[str, Any]) -> bool:
-    """Does this (schema-valid) spec name any evidence file?"""
-    fine_tuning = spec.get("fine_tuning")
-    if isinstance(fine_tuning, dict) and isinstance(fine_tuning.get("data"), dict):
-        return True
-    evaluation = spec.get("evaluation")
-    if isinstance(evaluation, dict) and "dataset" in evaluation:
-        return True
-    rag = spec.get("rag")
-    retrieval = rag.get("retrieval_eval") if isinstance(rag, dict) else None
-    return isinstance(retrieval, dict) and "dataset" in retrieval
 
 
 def check(
@@ -72,12 +59,12 @@ def dependencies(documents: Sequence[Document], feature: str) -> list[list[Any]]
         for document in documents
         if isinstance(document.data, dict) and isinstance(document.data.get("spec"), dict)
     ]
-    specs = [spec for spec in specs if declares(spec)]
-    if not specs:
-        return None
     import os
 
     from .locate import declared, is_uri, signature
+
+    if not any(declared(spec) for spec in specs):
+        return None
 
     folder = os.path.dirname(os.path.abspath(feature))
     paths = [

@@ -135,7 +135,7 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
     input_of = records.input_of if INPUTS in wants else None
     parts_of = records.parts_of if DUPLICATES in wants else None
     loose = records.loose_input
-    error = records.DecodeError
+    error = (records.DecodeError, RecursionError)  # msgspec raises RecursionError past its depth limit
     track = bool(wants)
     number = 0
     for line in stream:  # type: ignore[attr-defined]
@@ -217,7 +217,7 @@ def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
             continue
         try:
             record = records.csv_record(row, layout)
-        except records.DecodeError as exc:
+        except (records.DecodeError, RecursionError) as exc:
             tally.bad(rows.line_num, f"the messages column: {_reason(exc)}")
             continue
         problem = records.problem(record)
@@ -234,6 +234,8 @@ def _reason(error: Exception) -> str:
     from . import records
 
     text = str(error)
+    if isinstance(error, RecursionError):
+        return "not JSON this parser accepts: nested too deeply"
     if isinstance(error, records.ValidationError):
         return f"not a supported record: {text}"
     if "invalid utf-8" in text.lower() or "utf-8" in text.lower():
@@ -259,7 +261,7 @@ def inputs(path: str, shaped: bool) -> Iterator[tuple[int, str]]:
                 continue
             try:
                 record = decode(line)
-            except records.DecodeError:
+            except (records.DecodeError, RecursionError):
                 continue
             if shaped:
                 given = records.input_of(record) if records.problem(record) is None else None
@@ -303,7 +305,7 @@ def _csv_inputs(stream: Iterator[bytes | reader.TooLong], shaped: bool) -> Itera
         assert layout is not None
         try:
             record = records.csv_record(row, layout)
-        except records.DecodeError:
+        except (records.DecodeError, RecursionError):
             continue
         if records.problem(record) is None:
             yield rows.line_num, records.input_of(record)
