@@ -64,7 +64,9 @@ def find(
         if count_eval >= cap:
             capped = True
             break
-        batch = batch[: cap - count_eval]
+        if len(batch) > cap - count_eval:
+            capped = True
+            batch = batch[: cap - count_eval]
         count_eval += len(batch)
         hashes = MinHash.bulk([shingles(text) for _, text in batch], num_perm=PERMUTATIONS)
         for (line, text), signature in zip(batch, hashes, strict=True):
@@ -77,7 +79,9 @@ def find(
             if count_train >= cap:
                 capped = True
                 break
-            batch = batch[: cap - count_train]
+            if len(batch) > cap - count_train:
+                capped = True
+                batch = batch[: cap - count_train]
             count_train += len(batch)
             hashes = MinHash.bulk([shingles(text) for _, text in batch], num_perm=PERMUTATIONS)
             for (line, text), signature in zip(batch, hashes, strict=True):

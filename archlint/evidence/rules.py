@@ -125,8 +125,7 @@ def _malformed(item: Declared, summary: analysis.Summary, report: Callable[..., 
         more = summary.malformed - len(summary.first_malformed)
         tail = f" (and {more:,} more)" if more else ""
         of = f" of {summary.records:,}" if summary.complete else ""
-        noun = "record is" if summary.malformed == 1 else "records are"
-        parts.append(f"{summary.malformed:,}{of} {noun} malformed: {shown}{tail}")
+        parts.append(f"{summary.malformed:,}{of} records malformed: {shown}{tail}")
     if summary.stopped is not None:
         line, reason = summary.stopped
         parts.append(f"line {line} is {reason}" if reason.startswith("longer") else f"line {line}: {reason}")

@@ -25,7 +25,9 @@ spec:
 
 
 def chat(user: str, answer: str = "shipping") -> str:
-    return json.dumps({"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]})
+    return json.dumps(
+        {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]}
+    )
 
 
 def lines(*records: str) -> str:

@@ -47,7 +47,9 @@ def test_count_mismatch_names_the_count_key_and_the_file(write: Write, check: Ch
     assert findings[0]["message"] == "training_examples is 25, but data/train.jsonl holds 20 records"
 
 
-def test_evaluation_examples_is_checked_against_a_dataset_in_the_repository(write: Write, check: Check) -> None:
+def test_evaluation_examples_is_checked_against_a_dataset_in_the_repository(
+    write: Write, check: Check
+) -> None:
     write(rest="  evaluation: {dataset: evals/golden.jsonl, examples: 3}", files={"evals/golden.jsonl": EVAL})
     _, findings = check()
     assert [(f["rule"], f["path"]) for f in findings] == [("EVD002", "spec.evaluation.examples")]
@@ -68,7 +70,10 @@ def test_leak_names_the_first_eval_lines_and_how_many_more(write: Write, check: 
 def test_leak_is_not_reported_when_the_eval_set_is_declared_not_held_out(write: Write, check: Check) -> None:
     write(
         f"eval_set: {{held_out: false}}\n{DATA}",
-        files={"data/train.jsonl": TRAIN, "data/eval.jsonl": lines(chat("ticket 3: my order 3 never arrived"))},
+        files={
+            "data/train.jsonl": TRAIN,
+            "data/eval.jsonl": lines(chat("ticket 3: my order 3 never arrived")),
+        },
     )
     assert check() == (0, [])
 
@@ -77,7 +82,10 @@ def test_leak_into_the_evaluation_dataset_is_reported_there(write: Write, check:
     write(
         "data: {train: data/train.jsonl}",
         rest="  evaluation: {dataset: evals/golden.jsonl}",
-        files={"data/train.jsonl": TRAIN, "evals/golden.jsonl": lines('{"input": "Ticket 4: my order 4 never arrived"}')},
+        files={
+            "data/train.jsonl": TRAIN,
+            "evals/golden.jsonl": lines('{"input": "Ticket 4: my order 4 never arrived"}'),
+        },
     )
     _, findings = check()
     assert [(f["rule"], f["path"]) for f in findings] == [("EVD003", "spec.evaluation.dataset")]
@@ -105,7 +113,7 @@ def test_malformed_lines_are_listed_with_their_reasons(write: Write, check: Chec
     _, findings = check()
     assert rules(findings) == ["EVD005"]
     message = str(findings[0]["message"])
-    assert message.startswith("data/train.jsonl: 4 of 5 records are malformed: line 2: not JSON")
+    assert message.startswith("data/train.jsonl: 4 of 5 records malformed: line 2: not JSON")
     assert "line 3: the messages have no assistant turn" in message
     assert "line 4: not a supported record" in message
     assert message.endswith("(and 1 more)")
@@ -115,7 +123,9 @@ def test_duplicates_above_the_share_warn_and_below_do_not(write: Write, check: C
     records = [chat(f"ticket {n}") for n in range(20)]
     write("data: {train: data/train.jsonl}", files={"data/train.jsonl": lines(*records, records[0])})
     assert check() == (0, [])  # 1 of 21 (4.8 %) is within 5 %
-    write("data: {train: data/train.jsonl}", files={"data/train.jsonl": lines(*records, records[0], records[1])})
+    write(
+        "data: {train: data/train.jsonl}", files={"data/train.jsonl": lines(*records, records[0], records[1])}
+    )
     _, findings = check()
     assert rules(findings) == ["EVD006"]
     assert "2 of 22 records (9.1%)" in str(findings[0]["message"])
@@ -130,7 +140,9 @@ def test_the_duplicate_share_is_a_param(write: Write, check: Check) -> None:
 
 
 def test_csv_with_a_header_is_counted_and_checked(write: Write, check: Check) -> None:
-    csv_text = "Prompt,Completion\nOrder 1 never arrived,shipping\n\"Charged, twice\",billing\nReset password,\n"
+    csv_text = (
+        'Prompt,Completion\nOrder 1 never arrived,shipping\n"Charged, twice",billing\nReset password,\n'
+    )
     write("training_examples: 3\ndata: {train: data/train.csv}", files={"data/train.csv": csv_text})
     _, findings = check()
     assert rules(findings) == ["EVD005"]
@@ -151,7 +163,10 @@ def test_a_uri_is_never_read_and_only_strict_reports_it(write: Write, check: Che
 
 
 def test_an_unresolved_dataset_keeps_its_old_meaning_unless_strict(write: Write, check: Check) -> None:
-    write(rest="  evaluation: {dataset: evals/golden.jsonl}\n  rag: {retrieval_eval: {dataset: ../elsewhere.jsonl}}")
+    write(
+        rest="  evaluation: {dataset: evals/golden.jsonl}\n"
+        "  rag: {retrieval_eval: {dataset: ../elsewhere.jsonl}}"
+    )
     assert check() == (0, [])
     code, findings = check("--evidence", "strict")
     assert code == 1
@@ -178,7 +193,10 @@ def test_manifest_digest_is_verified_when_the_file_is_present(write: Write, chec
     digest = hashlib.sha256(TRAIN.encode()).hexdigest()
     write(f"data: {{train: data/train.jsonl, sha256: '{digest}'}}", files={"data/train.jsonl": TRAIN})
     assert check() == (0, [])
-    write(f"data: {{train: data/train.jsonl, sha256: {{train: '{'0' * 64}'}}}}", files={"data/train.jsonl": TRAIN})
+    write(
+        f"data: {{train: data/train.jsonl, sha256: {{train: '{'0' * 64}'}}}}",
+        files={"data/train.jsonl": TRAIN},
+    )
     _, findings = check()
     assert rules(findings) == ["EVD001"]
     assert "not the file the manifest pins" in str(findings[0]["message"])
@@ -211,7 +229,9 @@ def test_evidence_rules_can_be_ignored_like_any_rule(write: Write, check: Check)
 
 
 def test_a_changed_data_file_invalidates_the_cached_result(write: Write, check: Check) -> None:
-    feature = write("training_examples: 20\ndata: {train: data/train.jsonl}", files={"data/train.jsonl": TRAIN})
+    feature = write(
+        "training_examples: 20\ndata: {train: data/train.jsonl}", files={"data/train.jsonl": TRAIN}
+    )
     assert check() == (0, [])
     assert check() == (0, [])  # from the cache
     data = feature.parent / "data" / "train.jsonl"
