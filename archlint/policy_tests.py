@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .check import Plan, check_documents, check_text
+from .errors import PolicyError
 from .finding import Finding
 from .loader import Document
 from .policies import Catalog, PolicySet, Rule
@@ -66,7 +67,7 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
                     if "text" in case:
                         result = check_text(case["text"], display, plan)
                     elif "files" in case:
-                        result = _check_with_files(policy_set, case, display, plan)
+                        result = _check_with_files(policy_set, rule, case, display, plan)
                     else:
                         document = Document(case_document(policy_set, case), {})
                         result = check_documents([document], display, plan)
@@ -75,7 +76,9 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
                     yield CaseResult(rule, kind, index, case.get("description") or "", ok, result.findings)
 
 
-def _check_with_files(policy_set: PolicySet, case: Mapping[str, Any], display: str, plan: Plan) -> FileResult:
+def _check_with_files(
+    policy_set: PolicySet, rule: Rule, case: Mapping[str, Any], display: str, plan: Plan
+) -> FileResult:
     """Check a case whose document declares data files: the files are written into a fresh
     temporary folder (the repository root of the case) beside the feature file's place."""
     import os
@@ -87,7 +90,8 @@ def _check_with_files(policy_set: PolicySet, case: Mapping[str, Any], display: s
         for name, text in case["files"].items():
             target = os.path.realpath(os.path.join(root, name))
             if os.path.isabs(name) or not target.startswith(root + os.sep):
-                raise ValueError(f"{display}: files: '{name}' must be a path inside the case's folder")
+                message = f"rule {rule.id}: files: '{name}' must be a path inside the case's folder"
+                raise PolicyError(message, rule.source, rule.line, rule.column)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
