@@ -29,7 +29,7 @@ INPUTS, DUPLICATES = "inputs", "duplicates"
 class Summary(NamedTuple):
     """What one pass over a file found. Line numbers are 1-based."""
 
-    digest: str  # SHA-256 of the bytes read (of the whole file unless `stopped`)
+    digest: str  # SHA-256 of the bytes read (of the whole file unless `stopped`), or "" when not asked for
     format: str
     shaped: bool  # record shapes were checked (fine-tuning files), not only JSON syntax
     wants: frozenset[str]  # which of INPUTS, DUPLICATES were computed
@@ -53,18 +53,20 @@ def file_format(path: str) -> str | None:
     return _FORMATS.get(os.path.splitext(path)[1].lower())
 
 
-def analyse(path: str, shaped: bool, wants: frozenset[str]) -> Summary:
-    """Read the file once. OSError (including reader.NotAFile) propagates."""
+def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True) -> Summary:
+    """Read the file once; its SHA-256 is computed on the way unless `digest` is false (then
+    the Summary's digest is ""). OSError (including reader.NotAFile) propagates."""
     kind = file_format(path) or JSONL
     descriptor = reader.open_regular(path)
-    digest = reader.Digest()
+    hasher = reader.Digest() if digest else None
     try:
-        stream = reader.lines(descriptor, digest)
+        stream = reader.lines(descriptor, hasher)
         walk = _csv if kind == CSV else _jsonl
         tally = walk(stream, shaped, wants)
-        hexdigest = digest.hexdigest()
+        hexdigest = hasher.hexdigest() if hasher is not None else ""
     finally:
-        digest.close()
+        if hasher is not None:
+            hasher.close()
         os.close(descriptor)
     return Summary(
         digest=hexdigest,

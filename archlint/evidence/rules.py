@@ -67,12 +67,12 @@ def check(spec: Mapping[str, Any], context: Context, make: Make) -> list[Finding
             continue
         role_wants = wants if item.role == TRAIN else wants - {analysis.DUPLICATES}
         try:
-            summary = context.store.summary(resolved.path, shaped, role_wants)
+            summary = context.store.summary(resolved.path, shaped, role_wants, verify=item.sha256 is not None)
         except OSError as exc:
             message = f"{item.value} cannot be read: {exc.strerror or exc}"
             report("EVD001", Severity.ERROR, message, item.key)
             continue
-        if item.sha256 is not None and summary.complete and summary.digest != item.sha256:
+        if item.sha256 is not None and summary.complete and summary.digest and summary.digest != item.sha256:
             message = (
                 f"{item.value} is not the file the manifest pins: its SHA-256 is {summary.digest[:12]}..., "
                 f"the declared sha256 is {item.sha256[:12]}..."

@@ -68,15 +68,20 @@ class EvidenceStore:
 
     # -- summaries ---------------------------------------------------------------
 
-    def summary(self, path: str, shaped: bool, wants: frozenset[str]) -> analysis.Summary:
-        """The Summary of the file at `path` (a real path); OSError propagates."""
+    def summary(
+        self, path: str, shaped: bool, wants: frozenset[str], verify: bool = False
+    ) -> analysis.Summary:
+        """The Summary of the file at `path` (a real path); OSError propagates. Without a cache
+        folder the digest is computed only when `verify` is true (a manifest to verify)."""
         if self.store is None:
-            return analysis.analyse(path, shaped, wants)
+            return analysis.analyse(path, shaped, wants, digest=verify)
         status = os.stat(path)
         stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
         stat_entry = self._entry("stat", path) + ".json"
         known = self._load(stat_entry)
-        digest = known.get("sha256") if isinstance(known, dict) and known.get("stamp") == stamp else None
+        if not isinstance(known, dict):
+            known = None
+        digest = known.get("sha256") if known is not None and known.get("stamp") == stamp else None
         previous: frozenset[str] = frozenset()
         if digest is None and known is not None:
             digest = reader.file_digest(path)  # changed stat: the content may still be known
@@ -84,7 +89,8 @@ class EvidenceStore:
             cached = self._read_summary(digest, shaped)
             if cached is not None:
                 if wants <= cached.wants:
-                    self._remember(stat_entry, stamp, digest)
+                    if known is None or known.get("stamp") != stamp:
+                        self._remember(stat_entry, stamp, digest)
                     return cached
                 previous = cached.wants
         found = analysis.analyse(path, shaped, wants | previous)
@@ -96,7 +102,7 @@ class EvidenceStore:
     def _remember(self, entry: str, stamp: list[int], digest: str) -> None:
         if time.time_ns() - stamp[1] < RACY_NS:
             return
-        self._save(entry + "", json.dumps({"version": 1, "stamp": stamp, "sha256": digest}).encode())
+        self._save(entry, json.dumps({"version": 1, "stamp": stamp, "sha256": digest}).encode())
 
     def _read_summary(self, digest: str, shaped: bool) -> analysis.Summary | None:
         base = self._entry("file", digest, "shaped" if shaped else "loose")

@@ -63,7 +63,7 @@ def _user(rng: random.Random, number: int) -> str:
         "customer": f"C{rng.randrange(10**6):06d}",
     }
     problem = rng.choice(PROBLEMS).format(**values)
-    details = " ".join(rng.choice(DETAILS).format(**values) for _ in range(rng.randrange(3, 9)))
+    details = " ".join(rng.choice(DETAILS).format(**values) for _ in range(rng.randrange(4, 10)))
     return f"{rng.choice(OPENERS)} ticket {number}: {problem}. {details}".strip()
 
 
@@ -74,7 +74,7 @@ def record(rng: random.Random, number: int, user: str | None = None) -> dict[str
         "order_id": f"A{rng.randrange(10**7, 10**8)}",
         "urgency": rng.choice(("low", "medium", "high")),
         "summary": " ".join(rng.choice(DETAILS).format(day="Monday", ref="R-1", month="May", item="item",
-                                                        customer="C1") for _ in range(rng.randrange(3, 7))),
+                                                        customer="C1") for _ in range(rng.randrange(4, 8))),
     }
     return {"messages": [
         {"role": "system", "content": SYSTEM},

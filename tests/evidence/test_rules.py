@@ -197,9 +197,10 @@ def test_manifest_digest_is_verified_when_the_file_is_present(write: Write, chec
         f"data: {{train: data/train.jsonl, sha256: {{train: '{'0' * 64}'}}}}",
         files={"data/train.jsonl": TRAIN},
     )
-    _, findings = check()
-    assert rules(findings) == ["EVD001"]
-    assert "not the file the manifest pins" in str(findings[0]["message"])
+    for argv in ((), ("--no-cache",)):
+        _, findings = check(*argv)
+        assert rules(findings) == ["EVD001"]
+        assert "not the file the manifest pins" in str(findings[0]["message"])
 
 
 def test_manifest_without_the_file_is_info_and_strict_makes_it_an_error(write: Write, check: Check) -> None:
