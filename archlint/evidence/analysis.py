@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import normalise, reader
 
 FIRST = 3  # offending line numbers a message names
-TRACK_LIMIT = 4_000_000  # records whose keys are kept (16 bytes each, plus the duplicate set)
-VERSION = 1  # of the analysis: a change here invalidates cached summaries
+TRACK_LIMIT = 2_000_000  # records whose keys are kept (about 120 bytes each with the duplicate map)
+VERSION = 2  # of the analysis: a change here invalidates cached summaries
 
 JSONL, CSV = "jsonl", "csv"
 _FORMATS = {".jsonl": JSONL, ".ndjson": JSONL, ".jsonlines": JSONL, ".csv": CSV}
@@ -60,9 +60,10 @@ def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True)
     descriptor = reader.open_regular(path)
     hasher = reader.Digest() if digest else None
     try:
-        stream = reader.lines(descriptor, hasher)
-        walk = _csv if kind == CSV else _jsonl
-        tally = walk(stream, shaped, wants)
+        if kind == CSV:
+            tally = _csv(reader.lines(descriptor, hasher), shaped, wants)
+        else:
+            tally = _jsonl(reader.blocks(descriptor, hasher), shaped, wants)
         hexdigest = hasher.hexdigest() if hasher is not None else ""
     finally:
         if hasher is not None:
@@ -105,23 +106,28 @@ class _Tally:
         if len(self.first_malformed) < FIRST:
             self.first_malformed.append((line, reason))
 
-    def keep(self, line: int, given: str | None, parts: list[str] | None) -> None:
-        if self.tracked >= TRACK_LIMIT:
+    def keep(self, lines: list[int], inputs: list[str] | None, parts: list[list[str]] | None) -> None:
+        """Keys for a block of well-formed records: their lines, inputs and texts (each list
+        None when not wanted)."""
+        room = TRACK_LIMIT - self.tracked
+        if room <= 0 or not lines:
             return
-        self.tracked += 1
+        if len(lines) > room:
+            lines = lines[:room]
+            inputs = inputs[:room] if inputs is not None else None
+            parts = parts[:room] if parts is not None else None
+        self.tracked += len(lines)
         seen = self.seen
         if seen is not None and parts is not None:
-            record_key = normalise.record_key(parts)
-            earlier = seen.get(record_key)
-            if earlier is None:
-                seen[record_key] = line
-            else:
-                self.duplicates += 1
-                if len(self.duplicate_lines) < FIRST:
-                    self.duplicate_lines.append((line, earlier))
-        if self.inputs is not None and given is not None:
-            self.inputs.append(normalise.key(normalise.normalise(given)))
-            self.input_lines.append(line)
+            for line, record_key in zip(lines, normalise.record_keys(parts), strict=True):
+                earlier = seen.setdefault(record_key, line)
+                if earlier != line:
+                    self.duplicates += 1
+                    if len(self.duplicate_lines) < FIRST:
+                        self.duplicate_lines.append((line, earlier))
+        if self.inputs is not None and inputs is not None:
+            self.inputs.extend(normalise.keys(inputs))
+            self.input_lines.extend(lines)
 
 
 def _too_long(marker: reader.TooLong) -> tuple[int, str]:
@@ -133,39 +139,68 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
 
     tally = _Tally(wants)
     decode = records.decode_record if shaped else records.decode_any
+    decode_list = records.decode_record_rows if shaped else records.decode_any_rows
     problem_of = records.problem
-    input_of = records.input_of if INPUTS in wants else None
-    parts_of = records.parts_of if DUPLICATES in wants else None
-    loose = records.loose_input
     error = (records.DecodeError, RecursionError)  # msgspec raises RecursionError past its depth limit
-    track = bool(wants)
-    number = 0
-    for line in stream:  # type: ignore[attr-defined]
-        number += 1
-        if type(line) is not bytes:
-            tally.stopped = _too_long(line)
+    for item in stream:  # type: ignore[attr-defined]
+        if type(item) is reader.TooLong:
+            tally.stopped = _too_long(item)
             break
-        if not line or line.isspace():
-            continue
-        tally.records += 1
+        first, data, count = item
+        values: list[Any] | None
+        # The block as one JSON array of one-element arrays, one per line: [[line 1],[line 2]].
+        # It decodes (each element a tuple of exactly one value) only when every line holds
+        # exactly one value: a blank line, two values on a line, or a value spread over two
+        # lines are errors, and then the n-th value is the n-th line. Any error: the block is
+        # read line by line, which locates it.
         try:
-            record = decode(line)
-        except error as exc:
-            tally.bad(number, _reason(exc))
-            continue
+            wrapped = decode_list(b"[[" + data[:-1].replace(b"\n", b"],[") + b"]]")
+        except error:
+            wrapped = None
+        values = [one for (one,) in wrapped] if wrapped is not None and len(wrapped) == count else None
+        numbers: list[int]
+        if values is not None:
+            tally.records += count
+            numbers = list(range(first, first + count))
+        else:
+            values, numbers = [], []
+            for offset, line in enumerate(data.split(b"\n")[:count]):
+                if not line or line.isspace():
+                    continue
+                tally.records += 1
+                try:
+                    values.append(decode(line))
+                except error as exc:
+                    tally.bad(first + offset, _reason(exc))
+                    continue
+                numbers.append(first + offset)
         if shaped:
-            problem = problem_of(record)
-            if problem is not None:
-                tally.bad(number, problem)
-            elif track:
-                tally.keep(
-                    number,
-                    input_of(record) if input_of is not None else None,
-                    parts_of(record) if parts_of is not None else None,
-                )
-        elif track:
-            tally.keep(number, loose(record), None)
+            problems = [problem_of(record) for record in values]
+            if any(problems):
+                kept = [(n, v) for n, v, p in zip(numbers, values, problems, strict=True) if p is None]
+                for number, problem in zip(numbers, problems, strict=True):
+                    if problem is not None:
+                        tally.bad(number, problem)
+                numbers = [n for n, _ in kept]
+                values = [v for _, v in kept]
+        if wants:
+            _track(tally, wants, shaped, numbers, values)
     return tally
+
+
+def _track(tally: _Tally, wants: frozenset[str], shaped: bool, numbers: list[int], values: list[Any]) -> None:
+    """Keys of a block's well-formed records."""
+    from . import records
+
+    if not shaped:
+        pairs = [
+            (n, given) for n, v in zip(numbers, values, strict=True) if (given := records.loose_input(v))
+        ]
+        tally.keep([n for n, _ in pairs], [g for _, g in pairs] if INPUTS in wants else None, None)
+        return
+    inputs = [records.input_of(v) for v in values] if INPUTS in wants else None
+    parts = [records.parts_of(v) for v in values] if DUPLICATES in wants else None
+    tally.keep(numbers, inputs, parts)
 
 
 def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
@@ -226,8 +261,8 @@ def _csv(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
         if shaped and problem is not None:
             tally.bad(rows.line_num, problem)
         elif wants and problem is None:
-            parts = records.parts_of(record) if DUPLICATES in wants else None
-            tally.keep(rows.line_num, records.input_of(record), parts)
+            parts = [records.parts_of(record)] if DUPLICATES in wants else None
+            tally.keep([rows.line_num], [records.input_of(record)], parts)
     return tally
 
 

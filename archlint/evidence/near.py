@@ -1,7 +1,7 @@
 """Near-duplicates between eval and train inputs: MinHash LSH from datasketch.
 
 Each input (normalised) becomes the set of its word 3-grams (its words when
-shorter); MinHash signatures of 128 permutations estimate the Jaccard
+shorter); MinHash signatures of 64 permutations estimate the Jaccard
 similarity of two sets, and an LSH index over the eval signatures finds the
 train inputs above the threshold without comparing every pair. Inputs equal
 after normalisation are EVD003's, not counted here. datasketch (and numpy,
@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from . import normalise
 
-PERMUTATIONS = 128
+PERMUTATIONS = 64
 BATCH = 4096
 
 

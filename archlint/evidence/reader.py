@@ -68,34 +68,72 @@ class Digest:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def lines(descriptor: int, digest: Digest | None = None, limit: int = MAX_LINE) -> Iterator[bytes | TooLong]:
-    """Every line of the file (without its newline, "\\r" kept), then a TooLong marker if a line
-    is longer than `limit`: nothing after that line is read."""
+Block = tuple[int, bytes, int]  # number of the first line, whole lines each ending with "\n", how many
+
+
+def blocks(descriptor: int, digest: Digest | None = None, limit: int = MAX_LINE) -> Iterator[Block | TooLong]:
+    """The file as blocks of whole lines of about CHUNK bytes, then a TooLong marker if a line
+    is longer than `limit`: nothing after that line is read. A last line without a newline
+    gets one."""
     rest = b""
-    number = 0
+    number = 1
     read = os.read
     while True:
         chunk = read(descriptor, CHUNK)
-        if not chunk:
-            break
-        if digest is not None:
+        if digest is not None and chunk:
             digest.update(chunk)
-        if rest:
-            chunk = rest + chunk
-        parts = chunk.split(b"\n")
-        rest = parts.pop()
-        if parts and max(map(len, parts)) > limit:
-            index = next(i for i, part in enumerate(parts) if len(part) > limit)
-            yield from parts[:index]
-            yield TooLong(number + index + 1, limit)
+        if not chunk:
+            if rest:
+                yield from _checked(number, rest + b"\n", limit)
             return
-        number += len(parts)
-        yield from parts
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            rest += chunk
+            if len(rest) > limit:
+                yield TooLong(number, limit)
+                return
+            continue
+        data = rest + chunk[: cut + 1] if rest else chunk[: cut + 1]
+        rest = chunk[cut + 1 :]
+        count = data.count(b"\n")
+        if len(data) > limit:
+            stopped = False
+            for item in _checked(number, data, limit):
+                stopped = type(item) is TooLong
+                yield item
+            if stopped:
+                return
+        else:
+            yield number, data, count
+        number += count
         if len(rest) > limit:
-            yield TooLong(number + 1, limit)
+            yield TooLong(number, limit)
             return
-    if rest:
-        yield rest
+
+
+def _checked(number: int, data: bytes, limit: int) -> Iterator[Block | TooLong]:
+    """A block that may hold a line longer than `limit`: the lines before it, then TooLong."""
+    start = 0
+    for index, part in enumerate(data.split(b"\n")):
+        if len(part) > limit:
+            if start:
+                yield number, data[:start], index
+            yield TooLong(number + index, limit)
+            return
+        start += len(part) + 1
+    yield number, data, data.count(b"\n")
+
+
+def lines(descriptor: int, digest: Digest | None = None, limit: int = MAX_LINE) -> Iterator[bytes | TooLong]:
+    """Every line of the file (without its newline, "\\r" kept), then a TooLong marker if a line
+    is longer than `limit`: nothing after that line is read."""
+    for item in blocks(descriptor, digest, limit):
+        if isinstance(item, TooLong):
+            yield item
+            return
+        parts = item[1].split(b"\n")
+        parts.pop()
+        yield from parts
 
 
 def file_digest(path: str) -> str:

@@ -36,6 +36,9 @@ class Record(msgspec.Struct):
 
 
 decode_record = msgspec.json.Decoder(Record).decode
+# A block of lines as [[line], [line], ...]: each element must hold exactly one value.
+decode_record_rows = msgspec.json.Decoder(list[tuple[Record]]).decode
+decode_any_rows = msgspec.json.Decoder(list[tuple[Any]]).decode
 decode_any = msgspec.json.Decoder().decode
 DecodeError = msgspec.DecodeError  # a ValidationError is a DecodeError too
 ValidationError = msgspec.ValidationError

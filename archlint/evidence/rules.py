@@ -231,7 +231,7 @@ def _near(
     report: Callable[..., None],
 ) -> None:
     threshold = float(context.params.get("near_duplicate_jaccard", 0.9))
-    cap = int(context.params.get("near_duplicate_max_records", 100_000))
+    cap = int(context.params.get("near_duplicate_max_records", 20_000))
 
     def compute() -> list[Any]:
         from . import near
