@@ -17,7 +17,7 @@ from . import normalise, reader
 
 FIRST = 3  # offending line numbers a message names
 TRACK_LIMIT = 2_000_000  # records whose keys are kept (about 120 bytes each with the duplicate map)
-VERSION = 2  # of the analysis: a change here invalidates cached summaries
+VERSION = 3  # of the analysis: a change here invalidates cached summaries
 
 JSONL, CSV = "jsonl", "csv"
 _FORMATS = {".jsonl": JSONL, ".ndjson": JSONL, ".jsonlines": JSONL, ".csv": CSV}
