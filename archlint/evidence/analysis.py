@@ -58,6 +58,16 @@ def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True)
     the Summary's digest is ""). OSError (including reader.NotAFile) propagates."""
     kind = file_format(path) or JSONL
     descriptor = reader.open_regular(path)
+    if kind == JSONL:
+        size = os.fstat(descriptor).st_size
+        from . import split
+
+        if split.workers_for(size) > 1:
+            os.close(descriptor)
+            done = split.run(path, size, shaped, wants, digest)
+            if done is not None:
+                return _summary(done[1], kind, shaped, wants, done[0])
+            descriptor = reader.open_regular(path)
     hasher = reader.Digest() if digest else None
     try:
         if kind == CSV:
@@ -69,6 +79,10 @@ def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True)
         if hasher is not None:
             hasher.close()
         os.close(descriptor)
+    return _summary(hexdigest, kind, shaped, wants, tally)
+
+
+def _summary(hexdigest: str, kind: str, shaped: bool, wants: frozenset[str], tally: _Tally) -> Summary:
     return Summary(
         digest=hexdigest,
         format=kind,
@@ -89,14 +103,17 @@ def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True)
 class _Tally:
     """What a pass accumulates, record by record."""
 
-    def __init__(self, wants: frozenset[str]) -> None:
+    def __init__(self, wants: frozenset[str], collect: bool = False) -> None:
+        self.collect = collect  # keep record keys for the parent to find duplicates (split.py)
+        self.record_keys = array("Q")
+        self.record_lines = array("Q")
         self.records = 0
         self.malformed = 0
         self.first_malformed: list[tuple[int, str]] = []
         self.stopped: tuple[int, str] | None = None
         self.duplicates = 0
         self.duplicate_lines: list[tuple[int, int]] = []
-        self.seen: dict[int, int] | None = {} if DUPLICATES in wants else None
+        self.seen: dict[int, int] | None = {} if DUPLICATES in wants and not collect else None
         self.inputs: array[int] | None = array("Q") if INPUTS in wants else None
         self.input_lines = array("Q")
         self.tracked = 0
@@ -117,6 +134,9 @@ class _Tally:
             inputs = inputs[:room] if inputs is not None else None
             parts = parts[:room] if parts is not None else None
         self.tracked += len(lines)
+        if self.collect and parts is not None:
+            self.record_keys.extend(normalise.record_keys(parts))
+            self.record_lines.extend(lines)
         seen = self.seen
         if seen is not None and parts is not None:
             for line, record_key in zip(lines, normalise.record_keys(parts), strict=True):
@@ -130,14 +150,51 @@ class _Tally:
             self.input_lines.extend(lines)
 
 
+def merge(parts: list[dict[str, Any]], wants: frozenset[str]) -> _Tally:
+    """One tally from the tallies of consecutive ranges (split.read_range), lines renumbered."""
+    tally = _Tally(wants)
+    offset = 0
+    for part in parts:
+        tally.records += part["records"]
+        tally.malformed += part["malformed"]
+        for line, reason in part["first_malformed"]:
+            if len(tally.first_malformed) < FIRST:
+                tally.first_malformed.append((line + offset, reason))
+        room = TRACK_LIMIT - tally.tracked
+        tally.tracked += min(room, part["tracked"])
+        if tally.inputs is not None and room > 0:
+            keys, lines = array("Q"), array("Q")
+            keys.frombytes(part["inputs"])
+            lines.frombytes(part["input_lines"])
+            tally.inputs.extend(keys[:room])
+            tally.input_lines.extend(map(offset.__add__, lines[:room]))
+        if tally.seen is not None and room > 0:
+            keys, lines = array("Q"), array("Q")
+            keys.frombytes(part["record_keys"])
+            lines.frombytes(part["record_lines"])
+            seen = tally.seen
+            for key, line in zip(keys[:room], map(offset.__add__, lines[:room]), strict=True):
+                earlier = seen.setdefault(key, line)
+                if earlier != line:
+                    tally.duplicates += 1
+                    if len(tally.duplicate_lines) < FIRST:
+                        tally.duplicate_lines.append((line, earlier))
+        if part["stopped"] is not None:
+            line, reason = part["stopped"]
+            tally.stopped = (line + offset, reason)
+            break
+        offset += part["lines"]
+    return tally
+
+
 def _too_long(marker: reader.TooLong) -> tuple[int, str]:
     return marker.number, f"longer than {marker.limit // (1 << 20)} MiB; the rest of the file is not read"
 
 
-def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
+def _jsonl(stream: object, shaped: bool, wants: frozenset[str], collect: bool = False) -> _Tally:
     from . import records
 
-    tally = _Tally(wants)
+    tally = _Tally(wants, collect)
     decode = records.decode_record if shaped else records.decode_any
     decode_list = records.decode_record_rows if shaped else records.decode_any_rows
     problem_of = records.problem

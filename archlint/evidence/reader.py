@@ -71,15 +71,24 @@ class Digest:
 Block = tuple[int, bytes, int]  # number of the first line, whole lines each ending with "\n", how many
 
 
-def blocks(descriptor: int, digest: Digest | None = None, limit: int = MAX_LINE) -> Iterator[Block | TooLong]:
-    """The file as blocks of whole lines of about CHUNK bytes, then a TooLong marker if a line
-    is longer than `limit`: nothing after that line is read. A last line without a newline
-    gets one."""
+def blocks(
+    descriptor: int, digest: Digest | None = None, limit: int | None = None, length: int | None = None
+) -> Iterator[Block | TooLong]:
+    """The file from its current offset (`length` bytes of it, or to the end) as blocks of
+    whole lines of about CHUNK bytes, then a TooLong marker if a line is longer than `limit`:
+    nothing after that line is read. A last line without a newline gets one. `limit` is
+    MAX_LINE unless given."""
+    limit = MAX_LINE if limit is None else limit
     rest = b""
     number = 1
     read = os.read
+    left = length
     while True:
-        chunk = read(descriptor, CHUNK)
+        if left is None:
+            chunk = read(descriptor, CHUNK)
+        else:
+            chunk = read(descriptor, min(CHUNK, left)) if left > 0 else b""
+            left -= len(chunk)
         if digest is not None and chunk:
             digest.update(chunk)
         if not chunk:
@@ -124,7 +133,9 @@ def _checked(number: int, data: bytes, limit: int) -> Iterator[Block | TooLong]:
     yield number, data, data.count(b"\n")
 
 
-def lines(descriptor: int, digest: Digest | None = None, limit: int = MAX_LINE) -> Iterator[bytes | TooLong]:
+def lines(
+    descriptor: int, digest: Digest | None = None, limit: int | None = None
+) -> Iterator[bytes | TooLong]:
     """Every line of the file (without its newline, "\\r" kept), then a TooLong marker if a line
     is longer than `limit`: nothing after that line is read."""
     for item in blocks(descriptor, digest, limit):

@@ -161,9 +161,6 @@ def main() -> None:
     edited = statistics.median(edits)
     rows.append({"name": "cached: feature edited, data unchanged", "seconds": edited})
     print(f"{'cached: feature edited, data unchanged':44s} {edited:9.3f} s", flush=True)
-    os.utime(train)  # same bytes, new mtime: hashed, not analysed
-    features(workdir, args.train, args.eval, stamp="touched")
-    touched = row("cached: data file touched (hash, no parse)", [*cached, "overlap.ai-feature.yaml"], size, runs=1)
     probe = (
         "import sys, time; from archlint import cache; from archlint.evidence import store, analysis;"
         "s = store.EvidenceStore(cache.open_store(sys.argv[1]));"
@@ -174,6 +171,9 @@ def main() -> None:
                             env=env, capture_output=True, text=True, check=True)
     summary_ms = float(result.stdout.split()[0])
     print(f"{'evidence cache: summary of the unchanged file':44s} {summary_ms:9.1f} ms", flush=True)
+    os.utime(train)  # same bytes, new mtime: hashed, not analysed
+    features(workdir, args.train, args.eval, stamp="touched")
+    touched = row("cached: data file touched (hash, no parse)", [*cached, "overlap.ai-feature.yaml"], size, runs=1)
 
     print()
     print(f"count + format vs peer: {peer / count:.1f}x the throughput (goal >= 3x); vs wc -l: {floor / count:.2f}x")
