@@ -220,7 +220,7 @@ def test_a_damaged_run_record_is_ignored(features: Path, capsys: pytest.CaptureF
     for damage in ("{not json", '{"evaluated": [1, 2]}', "[]"):
         record.write_text(damage)
         assert cached(capsys, features, "--format", "json") == expected
-        assert json.loads(record.read_text())["evaluated"][:2] == ["DEC001", "FT001"]
+        assert json.loads(record.read_text())["evaluated"][:2] == ["DEC001", "EVD001"]
 
 
 def test_a_baseline_applies_to_a_run_the_cache_answers(
