@@ -19,8 +19,20 @@ import random
 from collections.abc import Iterator
 
 SYSTEM = "You route customer support tickets to one of twelve queues and extract the order fields as JSON."
-QUEUES = ("shipping", "billing", "account", "damage", "returns", "warranty", "fraud", "tax", "invoices",
-          "subscriptions", "accessibility", "feedback")
+QUEUES = (
+    "shipping",
+    "billing",
+    "account",
+    "damage",
+    "returns",
+    "warranty",
+    "fraud",
+    "tax",
+    "invoices",
+    "subscriptions",
+    "accessibility",
+    "feedback",
+)
 OPENERS = ("Hello,", "Hi team,", "Good morning,", "To whom it may concern,", "Hey,", "Dear support,", "")
 PROBLEMS = (
     "my order {order} has not arrived although the tracking page said it would be delivered on {day}",
@@ -46,10 +58,34 @@ DETAILS = (
     "I need this sorted before {day}, it was a present.",
     "Thanks in advance for your help.",
 )
-ITEMS = ("kettle", "desk lamp", "headphones", "rain jacket", "coffee grinder", "backpack", "monitor arm",
-         "blender", "hiking boots", "phone case", "office chair", "toaster")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+ITEMS = (
+    "kettle",
+    "desk lamp",
+    "headphones",
+    "rain jacket",
+    "coffee grinder",
+    "backpack",
+    "monitor arm",
+    "blender",
+    "hiking boots",
+    "phone case",
+    "office chair",
+    "toaster",
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _user(rng: random.Random, number: int) -> str:
@@ -73,14 +109,18 @@ def record(rng: random.Random, number: int, user: str | None = None) -> dict[str
         "queue": rng.choice(QUEUES),
         "order_id": f"A{rng.randrange(10**7, 10**8)}",
         "urgency": rng.choice(("low", "medium", "high")),
-        "summary": " ".join(rng.choice(DETAILS).format(day="Monday", ref="R-1", month="May", item="item",
-                                                        customer="C1") for _ in range(rng.randrange(4, 8))),
+        "summary": " ".join(
+            rng.choice(DETAILS).format(day="Monday", ref="R-1", month="May", item="item", customer="C1")
+            for _ in range(rng.randrange(4, 8))
+        ),
     }
-    return {"messages": [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": user},
-        {"role": "assistant", "content": json.dumps(answer)},
-    ]}
+    return {
+        "messages": [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": json.dumps(answer)},
+        ]
+    }
 
 
 def train_records(count: int, seed: int) -> Iterator[dict[str, object]]:
@@ -107,7 +147,9 @@ def write(path: str, records: Iterator[dict[str, object]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("outdir")
     parser.add_argument("--train", type=int, default=1_000_000)
     parser.add_argument("--eval", type=int, default=100_000)
