@@ -75,6 +75,7 @@ def analyse(path: str, shaped: bool, wants: frozenset[str], digest: bool = True)
         else:
             tally = _jsonl(reader.blocks(descriptor, hasher), shaped, wants)
         hexdigest = hasher.hexdigest() if hasher is not None else ""
+        duplicates(tally)
     finally:
         if hasher is not None:
             hasher.close()
@@ -103,8 +104,9 @@ def _summary(hexdigest: str, kind: str, shaped: bool, wants: frozenset[str], tal
 class _Tally:
     """What a pass accumulates, record by record."""
 
-    def __init__(self, wants: frozenset[str], collect: bool = False) -> None:
-        self.collect = collect  # keep record keys for the parent to find duplicates (split.py)
+    def __init__(self, wants: frozenset[str]) -> None:
+        # Record keys and lines, from which `duplicates` finds repeats at the end of the pass
+        # (or, for a file read in ranges, of the merge): 16 bytes a record.
         self.record_keys = array("Q")
         self.record_lines = array("Q")
         self.records = 0
@@ -113,7 +115,6 @@ class _Tally:
         self.stopped: tuple[int, str] | None = None
         self.duplicates = 0
         self.duplicate_lines: list[tuple[int, int]] = []
-        self.seen: dict[int, int] | None = {} if DUPLICATES in wants and not collect else None
         self.inputs: array[int] | None = array("Q") if INPUTS in wants else None
         self.input_lines = array("Q")
         self.tracked = 0
@@ -134,17 +135,9 @@ class _Tally:
             inputs = inputs[:room] if inputs is not None else None
             parts = parts[:room] if parts is not None else None
         self.tracked += len(lines)
-        if self.collect and parts is not None:
+        if parts is not None:
             self.record_keys.extend(normalise.record_keys(parts))
             self.record_lines.extend(lines)
-        seen = self.seen
-        if seen is not None and parts is not None:
-            for line, record_key in zip(lines, normalise.record_keys(parts), strict=True):
-                earlier = seen.setdefault(record_key, line)
-                if earlier != line:
-                    self.duplicates += 1
-                    if len(self.duplicate_lines) < FIRST:
-                        self.duplicate_lines.append((line, earlier))
         if self.inputs is not None and inputs is not None:
             self.inputs.extend(normalise.keys(inputs))
             self.input_lines.extend(lines)
@@ -168,33 +161,47 @@ def merge(parts: list[dict[str, Any]], wants: frozenset[str]) -> _Tally:
             lines.frombytes(part["input_lines"])
             tally.inputs.extend(keys[:room])
             tally.input_lines.extend(map(offset.__add__, lines[:room]))
-        if tally.seen is not None and room > 0:
+        if DUPLICATES in wants and room > 0:
             keys, lines = array("Q"), array("Q")
             keys.frombytes(part["record_keys"])
             lines.frombytes(part["record_lines"])
-            seen = tally.seen
-            for key, line in zip(keys[:room], map(offset.__add__, lines[:room]), strict=True):
-                earlier = seen.setdefault(key, line)
-                if earlier != line:
-                    tally.duplicates += 1
-                    if len(tally.duplicate_lines) < FIRST:
-                        tally.duplicate_lines.append((line, earlier))
+            tally.record_keys.extend(keys[:room])
+            tally.record_lines.extend(map(offset.__add__, lines[:room]))
         if part["stopped"] is not None:
             line, reason = part["stopped"]
             tally.stopped = (line + offset, reason)
             break
         offset += part["lines"]
+    duplicates(tally)
     return tally
+
+
+def duplicates(tally: _Tally) -> None:
+    """Count the records equal to an earlier one, and name the first FIRST with the line of
+    their earlier copy; the record keys are then dropped."""
+    keys, lines = tally.record_keys, tally.record_lines
+    tally.duplicates = len(keys) - len(set(keys))
+    if tally.duplicates:
+        seen: set[int] = set()
+        for index, key in enumerate(keys):
+            if key in seen:
+                tally.duplicate_lines.append((lines[index], lines[keys.index(key)]))
+                if len(tally.duplicate_lines) == min(FIRST, tally.duplicates):
+                    break
+            else:
+                seen.add(key)
+    tally.record_keys = array("Q")
+    tally.record_lines = array("Q")
 
 
 def _too_long(marker: reader.TooLong) -> tuple[int, str]:
     return marker.number, f"longer than {marker.limit // (1 << 20)} MiB; the rest of the file is not read"
 
 
-def _jsonl(stream: object, shaped: bool, wants: frozenset[str], collect: bool = False) -> _Tally:
+def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
     from . import records
 
-    tally = _Tally(wants, collect)
+    tally = _Tally(wants)
     decode = records.decode_record if shaped else records.decode_any
     decode_list = records.decode_record_rows if shaped else records.decode_any_rows
     problem_of = records.problem

@@ -77,7 +77,7 @@ def read_range(job: tuple[str, int, int, bool, frozenset[str]]) -> dict[str, Any
                     lines += item[2]
                 yield item
 
-        tally = analysis._jsonl(counted(), shaped, wants, collect=True)
+        tally = analysis._jsonl(counted(), shaped, wants)
     finally:
         os.close(descriptor)
     return {

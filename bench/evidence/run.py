@@ -91,15 +91,16 @@ def features(workdir: str, train: int, evaluation: int, stamp: str = "") -> None
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB (Linux /proc)."""
+    """Memory of a process and all its descendants, in KiB (Linux /proc): the sum of their
+    proportional set sizes (PSS), so pages a forked worker shares with its parent count once."""
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as handle:
                 for line in handle:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
             with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as handle:
                 pending.extend(int(child) for child in handle.read().split())
@@ -109,8 +110,8 @@ def tree_rss(pid: int) -> int:
 
 
 def measure(command: list[str], cwd: str, env: dict[str, str], runs: int) -> tuple[float, float, float, str]:
-    """(median seconds, peak RSS in MB of the largest process, peak RSS in MB of all its processes
-    together (sampled every 20 ms), last output line)."""
+    """(median seconds, peak RSS in MB of the largest process, peak memory in MB of all its
+    processes together (PSS, sampled every 20 ms), last output line)."""
     import threading
 
     times: list[float] = []
@@ -141,7 +142,7 @@ def measure(command: list[str], cwd: str, env: dict[str, str], runs: int) -> tup
         peak = max(peak, usage.ru_maxrss)  # KiB on Linux: the largest of the process and its children
         lines = [line for line in output.splitlines() if line.strip()]
         last = lines[-1] if lines else ""
-    return statistics.median(times), peak / 1024, max(tree_peak, peak) / 1024, last
+    return statistics.median(times), peak / 1024, tree_peak / 1024, last
 
 
 def main() -> None:
