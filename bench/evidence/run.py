@@ -169,14 +169,20 @@ def main() -> None:
         subprocess.run(["cat", os.path.join(workdir, name)], stdout=subprocess.DEVNULL, check=True)
     print(
         f"train.jsonl {size:,.0f} MB ({args.train:,} records), eval.jsonl {eval_size:,.0f} MB; "
-        f"load average {os.getloadavg()[0]:.2f}; {args.runs} runs each",
+        f"load average {os.getloadavg()[0]:.2f}; {args.runs} rounds",
         flush=True,
     )
 
     rows: list[dict[str, object]] = []
 
-    def row(name: str, command: list[str], megabytes: float | None, runs: int = args.runs) -> float:
-        seconds, rss, tree, last = measure(command, workdir, env, runs)
+    def row(
+        name: str,
+        command: list[str],
+        megabytes: float | None,
+        runs: int = args.runs,
+        measured: tuple[float, float, float, str] | None = None,
+    ) -> float:
+        seconds, rss, tree, last = measured or measure(command, workdir, env, runs)
         rate = megabytes / seconds if megabytes else None
         rows.append(
             {
@@ -195,20 +201,36 @@ def main() -> None:
         )
         return seconds
 
-    floor = row("wc -l train.jsonl", ["wc", "-l", train], size)
-    peer = row(
-        "peer: json.loads + cookbook checks", [sys.executable, os.path.join(HERE, "peer.py"), train], size
-    )
-    count = row(
-        "archlint count + format (EVD002, EVD005)",
-        [*archlint, "--no-cache", "--select", "EVD002,EVD005", "count.ai-feature.yaml"],
-        size,
-    )
-    overlap = row(
-        "archlint exact overlap (+ EVD003, eval file)",
-        [*archlint, "--no-cache", "--select", "EVD002,EVD003,EVD005", "overlap.ai-feature.yaml"],
-        size + eval_size,
-    )
+    # The four compared rows run in rounds (each once per round), so that a change in the
+    # machine's load between minutes weighs on all of them alike.
+    compared = [
+        ("wc -l train.jsonl", ["wc", "-l", train], size),
+        ("peer: json.loads + cookbook checks", [sys.executable, os.path.join(HERE, "peer.py"), train], size),
+        (
+            "archlint count + format (EVD002, EVD005)",
+            [*archlint, "--no-cache", "--select", "EVD002,EVD005", "count.ai-feature.yaml"],
+            size,
+        ),
+        (
+            "archlint exact overlap (+ EVD003, eval file)",
+            [*archlint, "--no-cache", "--select", "EVD002,EVD003,EVD005", "overlap.ai-feature.yaml"],
+            size + eval_size,
+        ),
+    ]
+    samples: list[list[tuple[float, float, float, str]]] = [[] for _ in compared]
+    for _ in range(args.runs):
+        for index, (_, command, _) in enumerate(compared):
+            samples[index].append(measure(command, workdir, env, 1))
+    results = []
+    for (name, command, megabytes), taken in zip(compared, samples, strict=True):
+        measured = (
+            statistics.median(t[0] for t in taken),
+            max(t[1] for t in taken),
+            max(t[2] for t in taken),
+            taken[-1][3],
+        )
+        results.append(row(name, command, megabytes, measured=measured))
+    floor, peer, count, overlap = results
     row(
         "archlint all EVD rules (one run)",
         [*archlint, "--no-cache", "--select", "EVD", "overlap.ai-feature.yaml"],
