@@ -90,6 +90,9 @@ def features(workdir: str, train: int, evaluation: int, stamp: str = "") -> None
     write("plain.ai-feature.yaml", "    method: lora")
 
 
+CPU: dict[str, list[float]] = {}
+
+
 def tree_rss(pid: int) -> int:
     """Memory of a process and all its descendants, in KiB (Linux /proc): the sum of their
     proportional set sizes (PSS), so pages a forked worker shares with its parent count once."""
@@ -111,7 +114,8 @@ def tree_rss(pid: int) -> int:
 
 def measure(command: list[str], cwd: str, env: dict[str, str], runs: int) -> tuple[float, float, float, str]:
     """(median seconds, peak RSS in MB of the largest process, peak memory in MB of all its
-    processes together (PSS, sampled every 20 ms), last output line)."""
+    processes together (PSS, sampled every 20 ms), last output line). The CPU seconds of each
+    run (user + system, the command and its worker processes) go to CPU[command]."""
     import threading
 
     times: list[float] = []
@@ -136,6 +140,7 @@ def measure(command: list[str], cwd: str, env: dict[str, str], runs: int) -> tup
         output = process.stdout.read().decode(errors="replace")
         _, status, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - start)
+        CPU.setdefault(" ".join(command), []).append(usage.ru_utime + usage.ru_stime)
         done.set()
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -231,6 +236,15 @@ def main() -> None:
         )
         results.append(row(name, command, megabytes, measured=measured))
     floor, peer, count, overlap = results
+    cpu = [statistics.median(CPU[" ".join(command)]) for _, command, _ in compared]
+    print(
+        "CPU seconds (user + system, workers included), median: "
+        + ", ".join(
+            f"{name.split(':')[0].split(' (')[0]} {seconds:.2f}"
+            for (name, _, _), seconds in zip(compared, cpu, strict=True)
+        ),
+        flush=True,
+    )
     row(
         "archlint all EVD rules (one run)",
         [*archlint, "--no-cache", "--select", "EVD", "overlap.ai-feature.yaml"],
@@ -282,6 +296,10 @@ def main() -> None:
         f"vs wc -l: {floor / count:.2f}x"
     )
     print(f"exact overlap / count + format: {overlap / count:.2f} (goal <= 2)")
+    print(
+        f"in CPU time: count + format {cpu[1] / cpu[2]:.1f}x the peer's throughput; "
+        f"exact overlap / count + format {cpu[3] / cpu[2]:.2f}"
+    )
     archlint_rows = [r for r in rows if str(r["name"]).startswith("archlint")]
     peak = max(float(str(r.get("peak_rss_mb", 0) or 0)) for r in archlint_rows)
     tree = max(float(str(r.get("tree_rss_mb", 0) or 0)) for r in archlint_rows)
