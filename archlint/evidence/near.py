@@ -63,9 +63,9 @@ def find(
     # default (SHA-1 in Python); MinHash needs a uniform 32-bit hash, not a cryptographic one.
     options = {"num_perm": PERMUTATIONS, "hashfunc": zlib.crc32}
 
-    # The index is built for a lower threshold than the one reported: at exactly the threshold,
-    # LSH banding misses a fifth of the pairs just above it (0.95 against 0.9 with 5 bands of
-    # 25 rows). Every candidate is then checked against the threshold itself.
+    # The index is built for a lower threshold than the one reported: banded for exactly the
+    # threshold, LSH misses a good share of the pairs just above it (a fifth of those at 0.95
+    # for 0.9 with 128 permutations). Every candidate is then checked against the threshold.
     lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=PERMUTATIONS)
     signatures: dict[int, tuple[MinHash, int]] = {}  # eval line -> (signature, exact key)
     capped = False
