@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from . import normalise, reader
@@ -198,6 +199,9 @@ def _too_long(marker: reader.TooLong) -> tuple[int, str]:
     return marker.number, f"longer than {marker.limit // (1 << 20)} MiB; the rest of the file is not read"
 
 
+_first = itemgetter(0)
+
+
 def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
     from . import records
 
@@ -221,11 +225,11 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
             wrapped = decode_list(b"[[" + data[:-1].replace(b"\n", b"],[") + b"]]")
         except error:
             wrapped = None
-        values = [one for (one,) in wrapped] if wrapped is not None and len(wrapped) == count else None
+        values = list(map(_first, wrapped)) if wrapped is not None and len(wrapped) == count else None
         numbers: list[int]
         if values is not None:
             tally.records += count
-            numbers = list(range(first, first + count))
+            numbers = range(first, first + count)  # type: ignore[assignment]
         else:
             values, numbers = [], []
             for offset, line in enumerate(data.split(b"\n")[:count]):
@@ -239,7 +243,7 @@ def _jsonl(stream: object, shaped: bool, wants: frozenset[str]) -> _Tally:
                     continue
                 numbers.append(first + offset)
         if shaped:
-            problems = [problem_of(record) for record in values]
+            problems = list(map(problem_of, values))
             if any(problems):
                 kept = [(n, v) for n, v, p in zip(numbers, values, problems, strict=True) if p is None]
                 for number, problem in zip(numbers, problems, strict=True):
@@ -262,8 +266,8 @@ def _track(tally: _Tally, wants: frozenset[str], shaped: bool, numbers: list[int
         ]
         tally.keep([n for n, _ in pairs], [g for _, g in pairs] if INPUTS in wants else None, None)
         return
-    inputs = [records.input_of(v) for v in values] if INPUTS in wants else None
-    parts = [records.parts_of(v) for v in values] if DUPLICATES in wants else None
+    inputs = list(map(records.input_of, values)) if INPUTS in wants else None
+    parts = list(map(records.parts_of, values)) if DUPLICATES in wants else None
     tally.keep(numbers, inputs, parts)
 
 
