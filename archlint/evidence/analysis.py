@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 from . import normalise, reader
 
 FIRST = 3  # offending line numbers a message names
-TRACK_LIMIT = 2_000_000  # records whose keys are kept (about 120 bytes each with the duplicate map)
+# Records whose keys are kept: 32 bytes each, and about 64 more while duplicates are counted.
+TRACK_LIMIT = 2_000_000
 VERSION = 3  # of the analysis: a change here invalidates cached summaries
 
 JSONL, CSV = "jsonl", "csv"
