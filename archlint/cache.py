@@ -508,6 +508,9 @@ class Results:
                 data["until"] is not None and today > data["until"]
             ):
                 return None
+            depends = data.get("deps")
+            if depends is not None and not _unchanged(depends):
+                return None
             findings = tuple(_decode_finding(list(item)) for item in data["findings"])
             features = tuple(data["features"])
             if not all(isinstance(name, str) for name in features):
@@ -523,8 +526,10 @@ class Results:
         result: FileResult,
         documents: Sequence[Document],
         today: str,
+        depends: list[list[Any]] | None = None,
     ) -> tuple[str, dict[str, Any]] | None:
-        """The entry recording a result (None: not cacheable), for `keep`."""
+        """The entry recording a result (None: not cacheable), for `keep`; `depends` is the
+        state of the evidence files the result read (`evidence.dependencies`)."""
         valid = validity(documents, today, self.max_days)
         if valid is None:
             return None
@@ -536,6 +541,8 @@ class Results:
             "features": list(result.features),
             "findings": [[*finding[:2], finding.severity.value, *finding[3:]] for finding in result.findings],
         }
+        if depends is not None:
+            data["deps"] = depends
         return self.store.key(self.run, display), data
 
     def keep(self, entry: tuple[str, dict[str, Any]]) -> None:
@@ -565,6 +572,16 @@ class Results:
             self.store.save(os.path.join(self.folder, f"{shard}.json"), data)
             self._packs[shard] = pack
         self._pending.clear()
+
+
+def _unchanged(depends: Any) -> bool:
+    """Are the evidence files a cached result read in the state it recorded?"""
+    from .evidence.locate import signature
+
+    if not isinstance(depends, list) or not all(isinstance(row, list) and row for row in depends):
+        return False
+    paths = [row[0] for row in depends]
+    return all(isinstance(path, str) for path in paths) and signature(paths) == depends
 
 
 def validity(

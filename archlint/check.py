@@ -4,7 +4,7 @@ path -> Document(s) -> schema problems | policy findings -> waivers -> FileResul
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import engine, waivers
 from .finding import Finding, Severity
@@ -12,6 +12,13 @@ from .loader import Document, Path, YamlError, decode_limited, load_all, read_by
 from .policies import Catalog, Rule
 from .report import FileResult, Report
 from .settings import Settings, enabled, run_day, severity_for
+
+if TYPE_CHECKING:
+    from .cache import Store
+else:
+    Store = object
+
+EVIDENCE_RULES = frozenset({"EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006"})
 
 SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
 YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
@@ -54,25 +61,26 @@ def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
 
 def check_file(path: str, display: str, the_plan: Plan) -> FileResult:
     """Read, parse and check one file; an unreadable file raises OSError."""
-    return check_bytes(read_bytes(path), display, the_plan)
+    return check_bytes(read_bytes(path), display, the_plan, path=path)
 
 
-def check_bytes(raw: bytes, display: str, the_plan: Plan) -> FileResult:
-    """Check a file's bytes (as `read_bytes` returns them)."""
+def check_bytes(raw: bytes, display: str, the_plan: Plan, path: str | None = None) -> FileResult:
+    """Check a file's bytes (as `read_bytes` returns them); `path` is where the file is, for
+    the evidence it declares (without it, evidence is not checked)."""
     try:
         text = decode_limited(raw)
     except YamlError as exc:
         return invalid_yaml(exc, display, the_plan)
-    return check_text(text, display, the_plan)
+    return check_text(text, display, the_plan, path=path)
 
 
-def check_text(text: str, display: str, the_plan: Plan) -> FileResult:
+def check_text(text: str, display: str, the_plan: Plan, path: str | None = None) -> FileResult:
     """Check YAML text as if it were a file (used by policy tests)."""
     try:
         documents = load_all(text)
     except YamlError as exc:
         return invalid_yaml(exc, display, the_plan)
-    return check_documents(documents, display, the_plan)
+    return check_documents(documents, display, the_plan, path=path)
 
 
 def check_unnamed(text: str, display: str, the_plan: Plan) -> FileResult:
@@ -93,7 +101,14 @@ def invalid_yaml(exc: YamlError, display: str, the_plan: Plan) -> FileResult:
     return _finish(display, [finding], (), the_plan)
 
 
-def check_documents(documents: Sequence[Document], display: str, the_plan: Plan) -> FileResult:
+def check_documents(
+    documents: Sequence[Document],
+    display: str,
+    the_plan: Plan,
+    path: str | None = None,
+    cache: Store | None = None,
+) -> FileResult:
+    """Check parsed documents; `path` (the file's location) and `cache` serve the evidence checks."""
     findings: list[Finding] = []
     features: list[str] = []
     if not documents:
@@ -104,7 +119,7 @@ def check_documents(documents: Sequence[Document], display: str, the_plan: Plan)
         feature = _feature_name(document)
         if feature:
             features.append(feature)
-        findings.extend(_check_document(document, display, feature, the_plan))
+        findings.extend(_check_document(document, display, feature, the_plan, path, cache))
     return _finish(display, findings, tuple(features), the_plan)
 
 
@@ -125,7 +140,14 @@ def _locate(document: Document, display: str, feature: str | None) -> engine.Mak
     return make
 
 
-def _check_document(document: Document, display: str, feature: str | None, the_plan: Plan) -> list[Finding]:
+def _check_document(
+    document: Document,
+    display: str,
+    feature: str | None,
+    the_plan: Plan,
+    path: str | None = None,
+    cache: Store | None = None,
+) -> list[Finding]:
     from .schema import validate
 
     make = _locate(document, display, feature)
@@ -149,6 +171,11 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
         from . import decide
 
         findings.extend(decide.check(document, the_plan.catalog, the_plan.params, make))
+    spec = document.data["spec"]
+    if path is not None and the_plan.engine_rules & EVIDENCE_RULES and declares_evidence(spec):
+        from . import evidence
+
+        findings.extend(evidence.check(spec, path, the_plan, make, cache))
     return schema_findings + waivers.apply(
         findings,
         listed if isinstance(listed, list) else [],
@@ -178,6 +205,23 @@ def _without_broken_waivers(data: Any, paths: Sequence[Path]) -> tuple[Any, froz
     broken = frozenset(int(path[2]) for path in paths)
     spec["waivers"] = [waiver for index, waiver in enumerate(listed) if index not in broken]
     return {**data, "spec": spec}, broken
+
+
+def declares_evidence(spec: Any) -> bool:
+    """Does a spec name any evidence file (fine_tuning.data, evaluation.dataset,
+    rag.retrieval_eval.dataset)? Answered here so a feature without evidence never loads
+    `archlint.evidence`."""
+    if not isinstance(spec, dict):
+        return False
+    fine_tuning = spec.get("fine_tuning")
+    if isinstance(fine_tuning, dict) and isinstance(fine_tuning.get("data"), dict):
+        return True
+    evaluation = spec.get("evaluation")
+    if isinstance(evaluation, dict) and "dataset" in evaluation:
+        return True
+    rag = spec.get("rag")
+    retrieval = rag.get("retrieval_eval") if isinstance(rag, dict) else None
+    return isinstance(retrieval, dict) and "dataset" in retrieval
 
 
 def _finish(display: str, findings: list[Finding], features: tuple[str, ...], the_plan: Plan) -> FileResult:

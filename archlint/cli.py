@@ -159,6 +159,11 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         default=None,
         help="fail (exit 1) when no feature file is found instead of warning",
     )
+    check.add_argument(
+        "--evidence",
+        choices=("default", "strict"),
+        help="strict: every declared evidence path must be a file in the repository (default: default)",
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     _add_policy_options(check)

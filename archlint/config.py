@@ -50,7 +50,9 @@ KEYS: dict[str, str] = {
     "lock": _BOOL,
     "baseline": _BOOL,
     "require-files": _BOOL,
+    "evidence": "'default' or 'strict'",
 }
+EVIDENCE_MODES = ("default", "strict")
 ORG_ONLY = frozenset({"lock", "baseline"})
 WAIVER_KEYS = ("max-days", "approvers")
 
@@ -284,6 +286,8 @@ def _problem(key: str, value: Any) -> tuple[str | None, str] | None:
         ok = value in SEVERITIES
     elif key == "extend":
         ok = isinstance(value, str) and value != ""
+    elif key == "evidence":
+        ok = value in EVIDENCE_MODES
     elif key in ("severity", "params") and isinstance(value, dict):
         for name, item in value.items():
             if key == "severity" and item not in SEVERITIES:
@@ -638,6 +642,8 @@ def _check_lock(source: Source, org: _Layer) -> None:
         raise refuse("fail-on", None, "a repository config may not change fail-on")
     if table.get("require-files") is False and org.values.get("require-files", False):
         raise refuse("require-files", None, "a repository config may not turn off require-files")
+    if table.get("evidence") == "default" and org.values.get("evidence") == "strict":
+        raise refuse("evidence", None, "a repository config may not relax evidence = 'strict'")
     waivers = table.get("waivers")
     if waivers is True and org.values.get("waivers-honour", True) is False:
         raise refuse(
@@ -673,6 +679,7 @@ def _settings(values: Mapping[str, Any]) -> Settings:
         waiver_approvers=tuple(waivers.get("approvers", ())),
         waiver_max_days=max_days if isinstance(max_days, int) else None,
         require_files=values.get("require-files", False),
+        evidence=values.get("evidence", "default"),
     )
 
 
@@ -744,6 +751,9 @@ def _apply_flags(args: Any, values: dict[str, Any], origins: dict[str, tuple[Ori
     if getattr(args, "require_files", None):
         values["require-files"] = True
         origins["require-files"] = (flag("require-files", "--require-files"),)
+    if getattr(args, "evidence", None):
+        values["evidence"] = args.evidence
+        origins["evidence"] = (flag("evidence", "--evidence"),)
 
 
 def _check_policy_paths(values: Mapping[str, Any]) -> None:
@@ -1079,6 +1089,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[Row]:
         row("exclude", list(s.exclude)),
         row("waivers", s.waivers),
         row("require-files", s.require_files),
+        row("evidence", s.evidence),
         row("waivers", s.waiver_max_days if s.waiver_max_days is not None else "no limit", "max-days"),
         row("waivers", list(s.waiver_approvers) or "anyone", "approvers"),
         row("baseline", resolved.baseline),

@@ -319,8 +319,16 @@ def _sections(schema: Mapping[str, Any]) -> Iterator[tuple[str, list[_Field]]]:
             field_path = f"{path}.{name}" if path else name
             fields.append(_Field(field_path, sub, name in required, within))
             resolved = _resolve(schema, sub)
+            options = [
+                _resolve(schema, option)
+                for option in (*resolved.get("anyOf", ()), *resolved.get("oneOf", ()))
+            ]
             if _is_section(resolved):
                 children.append((field_path, resolved, within if name in required else field_path))
+            elif any(_is_section(option) for option in options):
+                # A value that may be a mapping (sha256: a hex string or {train, eval}): its section.
+                section = next(option for option in options if _is_section(option))
+                children.append((field_path, section, field_path))
             elif resolved.get("type") == "array":
                 items = _resolve(schema, resolved.get("items", {}))
                 if _is_section(items):

@@ -167,6 +167,34 @@ class Retraining(_Strict):
     cadence: Cadence = Field(description="How often the model is retrained.")
 
 
+SHA256_PATTERN = r"^[0-9a-fA-F]{64}$"
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
+
+
+class DataDigests(_Strict):
+    train: Sha256 | None = Field(default=None, description="SHA-256 of the train file, hex.")
+    eval: Sha256 | None = Field(default=None, description="SHA-256 of the eval file, hex.")
+
+
+class DataFiles(_Strict):
+    train: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The training file (JSON Lines or CSV with a header), relative to the feature file. "
+        "Evidence by declaration: it must exist inside the repository (a URI is never read).",
+    )
+    eval: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The tuned model's evaluation file, relative to the feature file; checked like train.",
+    )
+    sha256: Sha256 | DataDigests | None = Field(
+        default=None,
+        description="Manifest: the SHA-256 of the train file (a hex string), or {train: hex, eval: hex}. "
+        "Verified when the file is present; a file absent here is then reported as info, not EVD001.",
+    )
+
+
 class FineTuning(_Strict):
     base_model: str | None = Field(default=None, description="The model that is fine-tuned.")
     method: Literal["full", "lora", "qlora", "hosted-api"] | None = Field(
@@ -185,6 +213,9 @@ class FineTuning(_Strict):
     retraining: Retraining | None = Field(default=None, description="The retraining plan.")
     rollback: bool | None = Field(
         default=None, description="Models are versioned with a tested rollback path."
+    )
+    data: DataFiles | None = Field(
+        default=None, description="The training and evaluation files, checked against the claims above."
     )
 
 

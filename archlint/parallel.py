@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .check import Plan, check_documents, invalid_yaml
+from .check import EVIDENCE_RULES, Plan, check_documents, declares_evidence, invalid_yaml
 from .loader import Document, YamlError, decode_limited, load_all, read_bytes
 from .report import Outcome, unreadable
 from .settings import Settings
@@ -79,15 +79,27 @@ class Checker:
             if hit is not None:
                 return hit, None
         documents: list[Document] = []
+        depends = None
         try:
             documents = load_all(decode_limited(raw))
+            if (
+                results is not None
+                and self.plan.engine_rules & EVIDENCE_RULES
+                and any(isinstance(d.data, dict) and declares_evidence(d.data.get("spec")) for d in documents)
+            ):
+                from . import evidence
+
+                # Taken before the evidence is read: a file changed meanwhile misses next time.
+                depends = evidence.dependencies(documents, path)
         except YamlError as exc:
             result = invalid_yaml(exc, display, self.plan)
         else:
-            result = check_documents(documents, display, self.plan)
+            result = check_documents(
+                documents, display, self.plan, path=path, cache=results.store if results else None
+            )
         if results is None:
             return result, None
-        return result, results.entry(display, digest, result, documents, self.plan.today)
+        return result, results.entry(display, digest, result, documents, self.plan.today, depends)
 
 
 def default_jobs() -> int:

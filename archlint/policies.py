@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # Rules archlint computes itself; only built-in policy files may declare them.
 ENGINE_RULES = frozenset(
     {"SCH001", "SCH002", "SCH003", "WVR001", "WVR002", "WVR003", "WVR004", "POL001", "DEC001"}
+    | {"EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006"}
 )
 
 

@@ -60,42 +60,44 @@ class Reference(_Strict):
     )
 
 
+def _case_config() -> Any:
+    return Field(
+        default=None,
+        description=(
+            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
+            "table with approvers or max-days); default: none, every rule at its defaults."
+        ),
+    )
+
+
+def _case_files() -> Any:
+    return Field(
+        default=None,
+        description="Data files the case needs (evidence rules): relative path -> text, written next to "
+        "the feature document in a temporary folder before it is checked.",
+    )
+
+
 class OverlayCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     overlay: dict[str, Any] = Field(
         description="Deep-merged onto the set's base document; a null value deletes the key."
     )
-    config: dict[str, Any] | None = Field(
-        default=None,
-        description=(
-            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
-            "table with approvers or max-days); default: none, every rule at its defaults."
-        ),
-    )
+    config: dict[str, Any] | None = _case_config()
+    files: dict[str, str] | None = _case_files()
 
 
 class DocumentCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     document: dict[str, Any] = Field(description="A whole feature document, used as it is.")
-    config: dict[str, Any] | None = Field(
-        default=None,
-        description=(
-            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
-            "table with approvers or max-days); default: none, every rule at its defaults."
-        ),
-    )
+    config: dict[str, Any] | None = _case_config()
+    files: dict[str, str] | None = _case_files()
 
 
 class TextCase(_Strict):
     description: str | None = Field(default=None, description="What the case shows.")
     text: str = Field(description="Raw YAML text, for rules about the YAML itself.")
-    config: dict[str, Any] | None = Field(
-        default=None,
-        description=(
-            "Configuration the case runs under, with the keys of archlint.toml (e.g. a waivers "
-            "table with approvers or max-days); default: none, every rule at its defaults."
-        ),
-    )
+    config: dict[str, Any] | None = _case_config()
     file: str | None = Field(
         default=None,
         min_length=1,

@@ -14,9 +14,11 @@ from typing import Any, NamedTuple
 
 from .check import Plan, check_documents, check_text, check_unnamed
 from .discovery import is_feature_file
+from .errors import PolicyError
 from .finding import Finding
 from .loader import Document
 from .policies import Catalog, PolicySet, Rule
+from .report import FileResult
 from .settings import Settings
 
 
@@ -70,12 +72,36 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
                         result = check_unnamed(case["text"], display, case_plan)  # found by its content alone
                     elif "text" in case:
                         result = check_text(case["text"], display, case_plan)
+                    elif "files" in case:
+                        result = _check_with_files(policy_set, rule, case, display, case_plan)
                     else:
                         document = Document(case_document(policy_set, case), {})
                         result = check_documents([document], display, case_plan)
                     fired = [f for f in result.findings if f.rule == rule.id]
                     ok = bool(fired) if kind == "fail" else not fired
                     yield CaseResult(rule, kind, index, case.get("description") or "", ok, result.findings)
+
+
+def _check_with_files(
+    policy_set: PolicySet, rule: Rule, case: Mapping[str, Any], display: str, plan: Plan
+) -> FileResult:
+    """Check a case whose document declares data files: the files are written into a fresh
+    temporary folder (the repository root of the case) beside the feature file's place."""
+    import os
+    import tempfile
+
+    document = Document(case_document(policy_set, case), {})
+    with tempfile.TemporaryDirectory(prefix="archlint-case-") as folder:
+        root = os.path.realpath(folder)
+        for name, text in case["files"].items():
+            target = os.path.realpath(os.path.join(root, name))
+            if os.path.isabs(name) or not target.startswith(root + os.sep):
+                message = f"rule {rule.id}: files: '{name}' must be a path inside the case's folder"
+                raise PolicyError(message, rule.source, rule.line, rule.column)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        return check_documents([document], display, plan, path=os.path.join(root, "ai-feature.yaml"))
 
 
 def default_plan(catalog: Catalog) -> Plan:

@@ -35,6 +35,7 @@ class Settings(NamedTuple):
     waiver_approvers: tuple[str, ...] = ()
     waiver_max_days: int | None = None
     require_files: bool = False  # a run that finds no feature file fails (exit 1)
+    evidence: str = "default"  # "strict": every declared evidence path must resolve (EVD001)
 
 
 def run_day(settings: Settings) -> str:

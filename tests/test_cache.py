@@ -120,9 +120,9 @@ class Spy:
         self.checked: list[str] = []
         real = check.check_documents
 
-        def counting(documents: object, display: str, the_plan: object) -> FileResult:
+        def counting(documents: object, display: str, the_plan: object, **options: object) -> FileResult:
             self.checked.append(display)
-            return real(documents, display, the_plan)  # type: ignore[arg-type]
+            return real(documents, display, the_plan, **options)  # type: ignore[arg-type]
 
         monkeypatch.setattr(parallel, "check_documents", counting)
 

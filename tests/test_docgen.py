@@ -96,6 +96,8 @@ def schema_fields(schema: dict[str, Any]) -> set[str]:
             found.add(path)
             sub = resolve(sub)
             walk(path, sub)
+            for option in sub.get("anyOf", []):  # a value that may be a mapping (fine_tuning.data.sha256)
+                walk(path, resolve(option))
             if sub.get("type") == "array":
                 walk(f"{path}[]", resolve(sub.get("items", {})))
 

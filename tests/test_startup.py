@@ -98,3 +98,33 @@ def test_a_run_the_cache_answers_loads_no_policy(tmp_path: Path) -> None:
     assert loaded("json") == "1 []"
     assert loaded("text") == "1 []"  # the format is no part of what a result depends on
     assert "'archlint.policies'" in loaded("sarif")
+
+
+def test_evidence_code_loads_only_for_features_that_declare_evidence(tmp_path: Path) -> None:
+    """A feature naming no evidence loads nothing of archlint.evidence; one whose data is only
+    counted and checked loads msgspec but never datasketch or numpy (EVD004 alone needs them)."""
+    watched = ("archlint.evidence", "msgspec", "datasketch", "numpy")
+    probe = (
+        "import sys; from archlint.__main__ import main;"
+        "code = main(['check', '--no-cache', *sys.argv[1:], 'ai-feature.yaml']);"
+        "print(code, sorted({name.split('.')[0] if not name.startswith('archlint') else 'archlint.evidence'"
+        f" for name in sys.modules if name.startswith({watched!r})}}))"
+    )
+    feature = (
+        "apiVersion: archlint/v1\nkind: AIFeature\nmetadata: {name: triage, owner: support}\n"
+        "spec:\n  problem: behavior\n  approach: prompting\n"
+    )
+
+    def loaded(extra: str, *argv: str) -> str:
+        (tmp_path / "ai-feature.yaml").write_text(feature + extra, encoding="utf-8")
+        completed = subprocess.run(
+            [sys.executable, "-c", probe, *argv], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        return completed.stdout.splitlines()[-1] if completed.stdout else completed.stderr
+
+    (tmp_path / "train.jsonl").write_text('{"prompt": "q", "completion": "a"}\n', encoding="utf-8")
+    (tmp_path / "eval.jsonl").write_text('{"prompt": "q2", "completion": "a"}\n', encoding="utf-8")
+    assert loaded("").endswith("[]")
+    data = "  fine_tuning: {data: {train: train.jsonl, eval: eval.jsonl}}\n"
+    assert loaded(data, "--ignore", "EVD004").endswith("['archlint.evidence', 'msgspec']")
+    assert loaded(data).endswith("['archlint.evidence', 'datasketch', 'msgspec', 'numpy']")
