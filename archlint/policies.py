@@ -328,54 +328,28 @@ def _compile_rule(
 
 # CEL always terminates, but nested comprehensions multiply: two nested
 # macros over a 10,000-item list are 10^8 steps, enough to hang a CI gate. A
-# policy from an untrusted pull request may nest at most this deep.
+# policy from an untrusted pull request may nest at most this deep. (CEL also
+# stops any evaluation after 10,000 steps, and a policy that is not built in is
+# evaluated under a time and memory bound: see archlint.sandbox.)
 MAX_COMPREHENSION_DEPTH = 2
 MAX_EXPRESSION_LENGTH = 8192
-_MACRO = r"\.\s*(all|exists|exists_one|map|filter|transformList|transformMap)\s*\("
 
 
 def comprehension_depth(expression: str) -> int:
-    """How deeply comprehension macros nest in `expression` (string literals ignored)."""
-    code = _patterns()[0].sub("''", expression)
-    macro = re.compile(_MACRO)  # re caches it; nothing compiled at import
-    depth = deepest = 0
-    open_macros: list[int] = []  # parenthesis depth at which each open macro started
-    parens = 0
-    index = 0
-    while index < len(code):
-        match = macro.match(code, index)
-        if match:
-            parens += 1
-            open_macros.append(parens)
-            depth = len(open_macros)
-            deepest = max(deepest, depth)
-            index = match.end()
-            continue
-        char = code[index]
-        if char == "(":
-            parens += 1
-        elif char == ")":
-            if open_macros and open_macros[-1] == parens:
-                open_macros.pop()
-            parens -= 1
-        index += 1
-    return deepest
+    """How deeply comprehension macros nest in `expression`, counted on its compiled syntax
+    tree (comments, strings and spacing cannot hide one); CelCompileError if it does not compile."""
+    return cel.comprehension_depth(cel.compile_expression(expression))
 
 
 def _compile(expression: str, source: str, document: Document, where: Path) -> cel.Program:
-    problem = None
-    if len(expression) > MAX_EXPRESSION_LENGTH:
-        problem = f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters"
-    elif comprehension_depth(expression) > MAX_COMPREHENSION_DEPTH:
-        problem = (
-            f"comprehensions (all, exists, map, filter...) nest deeper than {MAX_COMPREHENSION_DEPTH}; "
-            "evaluation time would grow with the power of the list sizes"
-        )
-    if problem:
+    def fail(problem: str) -> PolicyError:
         _, line, column = document.locate(where)
-        raise PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
+        return PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
+
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise fail(f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters")
     try:
-        return cel.compile_expression(expression)
+        program = cel.compile_expression(expression)
     except cel.CelCompileError as exc:
         _, line, column = document.locate(where)
         raise PolicyError(
@@ -384,6 +358,12 @@ def _compile(expression: str, source: str, document: Document, where: Path) -> c
             line,
             column,
         ) from None
+    if cel.comprehension_depth(program) > MAX_COMPREHENSION_DEPTH:
+        raise fail(
+            f"comprehensions (all, exists, map, filter...) nest deeper than {MAX_COMPREHENSION_DEPTH}; "
+            "evaluation time would grow with the power of the list sizes"
+        )
+    return program
 
 
 def _parse_path(dotted: str) -> Path:
