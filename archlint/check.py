@@ -4,7 +4,7 @@ path -> Document(s) -> schema problems | policy findings -> waivers -> FileResul
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import engine, waivers
 from .finding import Finding, Severity
@@ -12,6 +12,9 @@ from .loader import Document, Path, YamlError, decode_limited, load_all, read_by
 from .policies import Catalog, Rule
 from .report import FileResult, Report
 from .settings import Settings, enabled, run_day, severity_for
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 SCHEMA = ("SCH001", "schema-violation", Severity.ERROR)
 YAML = ("SCH002", "invalid-yaml", Severity.ERROR)
@@ -28,6 +31,8 @@ class Plan(NamedTuple):
     known_rules: frozenset[str]
     evaluated: tuple[str, ...]  # every enabled rule id: each FileResult carries this one tuple
     today: str  # the day waivers are judged on, ISO (YYYY-MM-DD)
+    # An archlint.sandbox.Sandbox when a policy is not built in (not imported on the built-in path).
+    sandbox: Any = None
 
 
 def plan(catalog: Catalog, settings: Settings) -> Plan:
@@ -43,7 +48,14 @@ def plan(catalog: Catalog, settings: Settings) -> Plan:
         known_rules=frozenset(rule.id for rule in catalog.rules),
         evaluated=tuple(sorted(rule.id for rule in active)),
         today=run_day(settings),
+        sandbox=None if catalog.trusted else _sandbox(),
     )
+
+
+def _sandbox() -> "Sandbox":
+    from .sandbox import Sandbox
+
+    return Sandbox()
 
 
 def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
@@ -120,7 +132,9 @@ def _check_document(document: Document, display: str, feature: str | None, the_p
     problems = validate(document.data)
     if problems:
         return [make(*SCHEMA, problem.message, problem.path) for problem in problems]
-    findings = engine.evaluate(document, the_plan.catalog, the_plan.rules, the_plan.params, make)
+    findings = engine.evaluate(
+        document, the_plan.catalog, the_plan.rules, the_plan.params, make, the_plan.sandbox
+    )
     if "DEC001" in the_plan.engine_rules:
         from . import decide
 

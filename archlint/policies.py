@@ -89,6 +89,16 @@ class Catalog(NamedTuple):
     # Variables are one namespace across files, like params: evaluated once
     # per document before any rule.
     variables: tuple[tuple[str, cel.Program], ...] = ()
+    # The variables a built-in policy defines: the engine evaluates those in this
+    # process, any other under a time and memory bound (archlint.sandbox).
+    builtin_variables: tuple[str, ...] = ()  # sorted
+
+    @property
+    def trusted(self) -> bool:
+        """Every rule and variable is built in: nothing needs the sandbox."""
+        return len(self.builtin_variables) == len(self.variables) and all(
+            policy_set.builtin for policy_set in self.sets
+        )
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -198,6 +208,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
     """Validate and compile parsed policy documents into a Catalog."""
     params: dict[str, Param] = {}
     variables: dict[str, tuple[str, cel.Program]] = {}
+    builtin_variables: set[str] = set()
     for source, document, _ in documents:
         require_valid(document, "policy", source, "policy file")
         for name, declared in (document.data.get("params") or {}).items():
@@ -212,7 +223,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
                     column,
                 )
             params[name] = Param(name, declared["default"], declared["description"], source)
-    for source, document, _ in documents:
+    for source, document, builtin in documents:
         for name, expression in (document.data.get("variables") or {}).items():
             where = ("variables", name)
             previous_variable = variables.get(name)
@@ -227,6 +238,8 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
             # A variable may not read another: all are evaluated side by side.
             _check_references(expression, source, document, where, params, set())
             variables[name] = (source, _compile(expression, source, document, where))
+            if builtin:
+                builtin_variables.add(name)
 
     sets: list[PolicySet] = []
     seen: dict[str, tuple[str, Rule]] = {}
@@ -260,6 +273,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
         tuple(sets),
         params,
         tuple((name, program) for name, (_, program) in variables.items()),
+        tuple(sorted(builtin_variables)),
     )
 
 
