@@ -179,7 +179,8 @@ def _depth(expr: bytes) -> int:
             elif number == _STRUCT:
                 for n, entry in inner:
                     if n == 2 and isinstance(entry, bytes):
-                        children += [(v, depth) for m, v in _fields(entry) if m in (3, 4) and isinstance(v, bytes)]
+                        parts = _fields(entry)
+                        children += [(v, depth) for m, v in parts if m in (3, 4) and isinstance(v, bytes)]
             elif number == _COMPREHENSION:
                 iter_range = _first(inner, 2, b"")
                 loops = not _is_empty_list(iter_range)

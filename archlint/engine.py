@@ -24,7 +24,7 @@ def evaluate(
     rules: Sequence[Rule],
     params: Mapping[str, Any],
     make: MakeFinding,
-    sandbox: "Sandbox | None" = None,
+    sandbox: Sandbox | None = None,
 ) -> list[Finding]:
     """Run every CEL rule in `rules` on the document.
 
@@ -72,7 +72,8 @@ def evaluate(
     if foreign_variables or foreign_rules:
         if sandbox is None:
             raise ValueError("the rules of a policy that is not built in are evaluated in a sandbox")
-        findings += _bounded(document, foreign_variables, foreign_rules, bindings, failed, params, make, sandbox)
+        foreign = (foreign_variables, foreign_rules)
+        findings += _bounded(document, *foreign, bindings, failed, params, make, sandbox)
     activation = cel.activation(bindings)
     if not failed:
         conditioned = tuple((rule.id, rule.condition) for rule in rules if rule.condition is not None)
@@ -110,12 +111,12 @@ def _bounded(
     failed: list[str],
     params: Mapping[str, Any],
     make: MakeFinding,
-    sandbox: "Sandbox",
+    sandbox: Sandbox,
 ) -> list[Finding]:
     """The findings of rules and variables that are not built in, evaluated in `sandbox`."""
     from .sandbox import Step
 
-    names = [name for name, _ in variables] + [name for name in bindings["variables"]] + failed
+    names = [name for name, _ in variables] + list(bindings["variables"]) + failed
     steps = [Step("variable", name, program.source) for name, program in variables]
     conditioned = []
     for rule in rules:

@@ -21,6 +21,7 @@ POL001 on that document, at the rule. Built-in policies never come here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import struct
@@ -182,10 +183,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
     for stream in (process.stdin, process.stdout):
         if stream is not None:
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
 
 def _sigxcpu() -> int:
