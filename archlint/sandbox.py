@@ -10,10 +10,12 @@ or memory limit, so every evaluation of such a program runs in one child process
 - memory: the child's address space is capped (`RLIMIT_AS`) at its size when it
   started plus `MEMORY_BYTES`; an allocation past it fails in CEL, which the child
   reports (or it dies, which the parent reports the same way);
-- time: the parent waits `DEADLINE` seconds of wall-clock time for each result,
-  then kills the child (SIGKILL) and starts a new one for the rest; the child also
-  caps its own CPU time per evaluation (`RLIMIT_CPU`), so it cannot outlive a
-  parent that died.
+- time: the parent kills the child (SIGKILL) once an evaluation has used
+  `CPU_SECONDS` of CPU time (read from /proc on Linux, so a loaded machine does
+  not turn a slow answer into a finding; wall-clock time elsewhere), or
+  `WALL_SECONDS` of wall-clock time whatever it used, and starts a new child for
+  the rest; the child also caps its own CPU time per evaluation (`RLIMIT_CPU`),
+  so it cannot outlive a parent that died.
 
 A program that exceeds a bound gets a `Result` whose message the engine reports as
 POL001 on that document, at the rule. Built-in policies never come here.
@@ -33,9 +35,10 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import subprocess
 
-DEADLINE = 1.0  # seconds of wall-clock time per evaluation
+CPU_SECONDS = 1.0  # CPU time per evaluation
+WALL_SECONDS = 10.0  # wall-clock time per evaluation, whatever CPU time it used
 MEMORY_BYTES = 512 * 2**20  # address space an evaluation may add to the child's own
-_CPU_SECONDS = 2  # the child's own cap per evaluation (whole seconds): for an orphaned child
+_ORPHAN_CPU_SECONDS = 2  # the child's own cap per evaluation (whole seconds), past CPU_SECONDS
 _STARTUP = 60.0  # seconds for a child to import CEL and say it is ready (a loaded CI machine)
 _READY = b"archlint-sandbox-ready\n"
 _HEADER = struct.Struct(">I")
@@ -63,7 +66,7 @@ class SandboxError(Exception):
 
 
 def time_bound() -> str:
-    return f"it exceeded the time bound ({DEADLINE:g} s per evaluation)"
+    return f"it exceeded the time bound ({CPU_SECONDS:g} s of CPU time per evaluation)"
 
 
 def memory_bound() -> str:
@@ -81,6 +84,7 @@ class Sandbox:
         self._process: subprocess.Popen[bytes] | None = None
         self._owner = 0
         self._finalizer: Any = None
+        self._cpu = 0.0  # the child's CPU time when it last answered
 
     def run(self, bindings: Mapping[str, Any], steps: Sequence[Step]) -> list[Result]:
         """The result of every step, in order, each bounded in time and memory."""
@@ -113,7 +117,7 @@ class Sandbox:
         replies: list[Result] = []
         for _ in rest:
             try:
-                frame = _receive(process.stdout, DEADLINE)
+                frame = self._next(process)
             except TimeoutError:
                 self.close()
                 replies.append(Result(False, time_bound()))
@@ -121,8 +125,33 @@ class Sandbox:
             if frame is None:
                 replies.append(Result(False, self._ended()))
                 return replies
-            replies.append(_result(frame))
+            result, self._cpu = _result(frame)
+            replies.append(result)
+            if result.value == memory_bound():
+                self.close()  # what CEL allocated may not all be freed: a new child for the rest
+                return replies
         return replies
+
+    def _next(self, process: subprocess.Popen[bytes]) -> bytes | None:
+        """The next reply, waiting until the evaluation it answers has used CPU_SECONDS of CPU
+        (or WALL_SECONDS have passed); TimeoutError then."""
+        import time
+
+        assert process.stdout is not None
+        fd = process.stdout.fileno()
+        start = time.monotonic()
+        # A child (one thread) cannot use more CPU time than the wall-clock time that passed.
+        if _readable(fd, CPU_SECONDS):
+            return _receive(process.stdout)
+        while True:
+            elapsed = time.monotonic() - start
+            used = _cpu_time(process.pid)
+            spent = elapsed if used is None else used - self._cpu
+            wait = min(CPU_SECONDS - spent, WALL_SECONDS - elapsed)
+            if wait <= 0:
+                raise TimeoutError
+            if _readable(fd, wait + 0.01):
+                return _receive(process.stdout)
 
     def _ended(self) -> str:
         """Why the child stopped answering (it is reaped, and a new one starts next time)."""
@@ -132,9 +161,12 @@ class Sandbox:
             process.kill()
             code = process.wait()
         self.close()
-        if code is not None and code == -_sigxcpu():
+        xcpu = _signal("SIGXCPU")
+        if xcpu and code == -xcpu:
             return time_bound()
-        return memory_bound()
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else "ended"
+        # The kernel's out-of-memory killer sends SIGKILL: the likely reason, not a certain one.
+        return f"the process evaluating it {how} (the memory bound is {MEMORY_BYTES // 2**20} MiB)"
 
     def _child(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._owner == os.getpid():
@@ -160,13 +192,13 @@ class Sandbox:
         self._process, self._owner = process, os.getpid()
         self._finalizer = weakref.finalize(self, _stop, process)
         assert process.stdout is not None
-        try:
-            ready = _read_exactly(process.stdout, len(_READY), _STARTUP)
-        except TimeoutError:
-            ready = None
+        ready = None
+        if _readable(process.stdout.fileno(), _STARTUP):
+            ready = _read_exactly(process.stdout, len(_READY))
         if ready != _READY:
             self.close()
             raise SandboxError("the process that evaluates policies did not start")
+        self._cpu = _cpu_time(process.pid) or 0.0
         return process
 
     def close(self) -> None:
@@ -187,22 +219,36 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
                 stream.close()
 
 
-def _sigxcpu() -> int:
+def _signal(name: str) -> int:
     import signal
 
-    return int(getattr(signal, "SIGXCPU", 24))
+    return int(getattr(signal, name, 0))
 
 
-def _result(frame: bytes) -> Result:
+def _result(frame: bytes) -> tuple[Result, float]:
+    """A reply: the step's result, and the child's CPU time when it sent it."""
     try:
-        kind, value = _loads(frame)
+        kind, value, cpu = _loads(frame)
     except Exception:  # a child that wrote garbage is a child that failed
-        return Result(False, memory_bound())
+        return Result(False, "the process evaluating it gave no usable answer"), 0.0
     if kind == "ok":
-        return Result(True, value)
+        return Result(True, value), float(cpu)
     if kind == "skip":
-        return Result(False, None, skipped=True)
-    return Result(False, str(value))
+        return Result(False, None, skipped=True), float(cpu)
+    return Result(False, str(value)), float(cpu)
+
+
+def _cpu_time(pid: int) -> float | None:
+    """The CPU time a process has used (Linux: /proc), None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    try:
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError, OSError):
+        return None
 
 
 # -- framing: a 4-byte length, then a pickle --------------------------------------
@@ -214,26 +260,20 @@ def _send(stream: IO[bytes], value: Any) -> None:
     stream.flush()
 
 
-def _receive(stream: IO[bytes], timeout: float | None) -> bytes | None:
-    """One frame, None at the end of the stream; TimeoutError after `timeout` seconds."""
-    header = _read_exactly(stream, _HEADER.size, timeout)
+def _receive(stream: IO[bytes]) -> bytes | None:
+    """One frame, None at the end of the stream."""
+    header = _read_exactly(stream, _HEADER.size)
     if header is None:
         return None
     (size,) = _HEADER.unpack(header)
-    # The frame is already on its way: the time bound was for computing it.
-    return _read_exactly(stream, size, None if timeout is None else max(timeout, 10.0))
+    return _read_exactly(stream, size)
 
 
-def _read_exactly(stream: IO[bytes], size: int, timeout: float | None) -> bytes | None:
-    import time
-
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
     fd = stream.fileno()
     chunks: list[bytes] = []
     wanted = size
-    end = None if timeout is None else time.monotonic() + timeout
     while wanted:
-        if end is not None:
-            _wait_readable(fd, end - time.monotonic())
         chunk = os.read(fd, min(wanted, 1 << 20))
         if not chunk:
             return None
@@ -242,11 +282,10 @@ def _read_exactly(stream: IO[bytes], size: int, timeout: float | None) -> bytes 
     return b"".join(chunks)
 
 
-def _wait_readable(fd: int, timeout: float) -> None:
+def _readable(fd: int, timeout: float) -> bool:
     import select
 
-    if timeout <= 0 or not select.select([fd], [], [], timeout)[0]:
-        raise TimeoutError
+    return bool(select.select([fd], [], [], timeout)[0])
 
 
 class _Values(pickle.Unpickler):
@@ -294,7 +333,8 @@ def _address_space() -> int | None:
 
 
 def _limit_cpu() -> None:
-    """Let the next evaluation use at most _CPU_SECONDS more seconds of CPU (SIGXCPU ends it)."""
+    """Let the next evaluation use at most _ORPHAN_CPU_SECONDS more seconds of CPU (SIGXCPU
+    ends it): the parent stops it sooner, unless the parent is gone."""
     try:
         import resource
     except ImportError:
@@ -302,10 +342,19 @@ def _limit_cpu() -> None:
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = int(used.ru_utime + used.ru_stime) + 1
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = spent + _CPU_SECONDS
+    soft = spent + _ORPHAN_CPU_SECONDS
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _usage() -> float:
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
@@ -337,7 +386,7 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         return "ok", value
 
     while True:
-        frame = _receive(requests, None)
+        frame = _receive(requests)
         if frame is None:
             return
         bindings, done, rest, failed_names = pickle.loads(frame)
@@ -359,7 +408,10 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
                     second = cel.activation({**bindings, "variables": variables})
                 kind, value = evaluate(step.source, second)
             if reply:
-                _send(replies, (kind, value))
+                usage = _usage()
+                _send(replies, (kind, value, usage))
+            if kind == "error" and value == memory_bound():
+                return  # the parent starts a new child for the rest
 
 
 if __name__ == "__main__":
