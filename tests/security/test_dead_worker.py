@@ -7,6 +7,7 @@ The tests kill real processes with SIGKILL while a real `archlint check` runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -58,6 +59,18 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _stop(run: subprocess.Popen[str]) -> None:
+    """After a failure: end the run and the processes it started (workers would be orphaned)."""
+    if run.poll() is None:
+        family = _children(run.pid)
+        family += [grandchild for child in family for grandchild in _children(child)]
+        run.kill()
+        for pid in family:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        run.communicate()
+
+
 def _wait_for(find: object, run: subprocess.Popen[str]) -> int:
     """Poll until `find()` returns a pid (the run must still be going)."""
     assert callable(find)
@@ -74,20 +87,18 @@ def test_a_worker_killed_by_sigkill_ends_the_run_with_exit_2(tmp_path: Path) -> 
     # lasts long enough for a worker to be found and killed while it checks files.
     folder = repository(tmp_path, 60, SLOW)
     run = _start(folder, "--jobs", "2")
-    command = _cmdline(run.pid)
 
     def worker() -> int | None:
         # Forked workers carry the parent's command line (the evaluating child does not).
-        workers = [pid for pid in _children(run.pid) if _cmdline(pid) == command]
+        command = _cmdline(run.pid)
+        workers = [pid for pid in _children(run.pid) if command and _cmdline(pid) == command]
         return workers[0] if workers else None
 
     try:
         os.kill(_wait_for(worker, run), signal.SIGKILL)
         out, err = run.communicate(timeout=600)  # a safety net: the guarantee is that it returns
     finally:
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
+        _stop(run)
 
     assert run.returncode == 2, (out, err)
     assert err.startswith("archlint: error: a worker process died while checking files"), err
@@ -110,9 +121,7 @@ def test_a_killed_evaluation_process_is_a_pol001_and_the_run_goes_on(tmp_path: P
         os.kill(_wait_for(evaluating, run), signal.SIGKILL)
         out, err = run.communicate(timeout=600)
     finally:
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
+        _stop(run)
 
     assert run.returncode == 1, (out, err)
     findings = set(out.splitlines()[:2])
