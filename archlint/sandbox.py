@@ -32,6 +32,8 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from .errors import ArchlintError
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -40,7 +42,7 @@ WALL_SECONDS = 10.0  # wall-clock time per evaluation, whatever CPU time it used
 MEMORY_BYTES = 512 * 2**20  # address space an evaluation may add to the child's own
 _ORPHAN_CPU_SECONDS = 2  # the child's own cap per evaluation (whole seconds), past CPU_SECONDS
 _STARTUP = 60.0  # seconds for a child to import CEL and say it is ready (a loaded CI machine)
-_READY = b"archlint-sandbox-ready\n"
+_READY = b"archlint-sandbox-ready"  # the child's first frame
 _HEADER = struct.Struct(">I")
 
 
@@ -61,8 +63,8 @@ class Result(NamedTuple):
     skipped: bool = False
 
 
-class SandboxError(Exception):
-    """The child process cannot be started at all (no bound could be kept)."""
+class SandboxError(ArchlintError):
+    """The child process cannot be started at all: the run stops (exit 2), as no bound could be kept."""
 
 
 def time_bound() -> str:
@@ -85,6 +87,7 @@ class Sandbox:
         self._owner = 0
         self._finalizer: Any = None
         self._cpu = 0.0  # the child's CPU time when it last answered
+        self._replies: _Replies | None = None
 
     def run(self, bindings: Mapping[str, Any], steps: Sequence[Step]) -> list[Result]:
         """The result of every step, in order, each bounded in time and memory."""
@@ -137,12 +140,11 @@ class Sandbox:
         (or WALL_SECONDS have passed); TimeoutError then."""
         import time
 
-        assert process.stdout is not None
-        fd = process.stdout.fileno()
+        assert self._replies is not None
         start = time.monotonic()
         # A child (one thread) cannot use more CPU time than the wall-clock time that passed.
-        if _readable(fd, CPU_SECONDS):
-            return _receive(process.stdout)
+        with contextlib.suppress(TimeoutError):
+            return self._replies.next(CPU_SECONDS)
         while True:
             elapsed = time.monotonic() - start
             used = _cpu_time(process.pid)
@@ -150,8 +152,8 @@ class Sandbox:
             wait = min(CPU_SECONDS - spent, WALL_SECONDS - elapsed)
             if wait <= 0:
                 raise TimeoutError
-            if _readable(fd, wait + 0.01):
-                return _receive(process.stdout)
+            with contextlib.suppress(TimeoutError):
+                return self._replies.next(wait + 0.01)
 
     def _ended(self) -> str:
         """Why the child stopped answering (it is reaped, and a new one starts next time)."""
@@ -192,9 +194,11 @@ class Sandbox:
         self._process, self._owner = process, os.getpid()
         self._finalizer = weakref.finalize(self, _stop, process)
         assert process.stdout is not None
-        ready = None
-        if _readable(process.stdout.fileno(), _STARTUP):
-            ready = _read_exactly(process.stdout, len(_READY))
+        self._replies = _Replies(process.stdout)
+        try:
+            ready = self._replies.next(_STARTUP)
+        except TimeoutError:
+            ready = None
         if ready != _READY:
             self.close()
             raise SandboxError("the process that evaluates policies did not start")
@@ -282,10 +286,45 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _readable(fd: int, timeout: float) -> bool:
-    import select
+class _Replies:
+    """The frames a child writes, each awaited with a timeout: select() on POSIX; on Windows,
+    where a pipe cannot be selected, a thread reads them ahead."""
 
-    return bool(select.select([fd], [], [], timeout)[0])
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.queue: Any = None
+        if os.name == "nt":
+            import queue
+            import threading
+
+            self.queue = queue.SimpleQueue()
+            threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                frame = _receive(self.stream)
+            except (OSError, ValueError):
+                frame = None
+            self.queue.put(frame)
+            if frame is None:
+                return
+
+    def next(self, timeout: float) -> bytes | None:
+        """The next frame (None at the end of the stream); TimeoutError after `timeout` s."""
+        if self.queue is not None:
+            import queue
+
+            try:
+                frame: bytes | None = self.queue.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError from None
+            return frame
+        import select
+
+        if not select.select([self.stream.fileno()], [], [], timeout)[0]:
+            raise TimeoutError
+        return _receive(self.stream)
 
 
 class _Values(pickle.Unpickler):
@@ -363,7 +402,7 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
     cel.activation({})  # load CEL before the memory bound is measured and set
     _limit_memory()
-    replies.write(_READY)
+    replies.write(_HEADER.pack(len(_READY)) + _READY)
     replies.flush()
     programs: dict[str, cel.Program] = {}
 

@@ -131,3 +131,20 @@ def test_a_killed_evaluation_process_is_a_pol001_and_the_run_goes_on(tmp_path: P
         # The next rule is evaluated by a new process.
         "f000.ai-feature.yaml:5:3: error HOS002 never shown",
     }, out
+
+
+def test_an_evaluating_process_that_cannot_start_stops_the_run_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No bound can be kept without the child: the run stops instead of evaluating in-process.
+    from archlint.cli import main
+
+    folder = repository(tmp_path, 1, "metadata.name.size() > 0")
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+
+    code = main(["check", "--isolated", "--no-cache", "--policies", "hostile.yaml", "."])
+
+    out, err = capsys.readouterr()
+    assert code == 2, (out, err)
+    assert err == "archlint: error: the process that evaluates policies did not start\n"
