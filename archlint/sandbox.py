@@ -110,13 +110,19 @@ class Sandbox:
         self, bindings: Mapping[str, Any], done: Sequence[Step], rest: Sequence[Step], failed: set[str]
     ) -> list[Result]:
         """Results for `rest` until one exceeds a bound (its result is the last of the list)."""
-        process = self._child()
-        assert process.stdin is not None and process.stdout is not None
         request = (dict(bindings), tuple(done), tuple(rest), tuple(sorted(failed)))
-        try:
-            _send(process.stdin, request)
-        except (OSError, ValueError):
-            return [Result(False, self._ended())]
+        for attempt in range(2):
+            process = self._child()
+            assert process.stdin is not None
+            try:
+                _send(process.stdin, request)
+                break
+            except (OSError, ValueError):
+                # The child died while it waited (the OOM killer picks the largest process):
+                # no step of this request is to blame; a new child gets it once.
+                message = self._ended()
+                if attempt:
+                    return [Result(False, message)]
         replies: list[Result] = []
         for _ in rest:
             try:

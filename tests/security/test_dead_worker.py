@@ -148,3 +148,23 @@ def test_an_evaluating_process_that_cannot_start_stops_the_run_with_exit_2(
     out, err = capsys.readouterr()
     assert code == 2, (out, err)
     assert err == "archlint: error: the process that evaluates policies did not start\n"
+
+
+def test_an_evaluating_process_killed_while_idle_blames_no_rule() -> None:
+    from archlint.sandbox import Sandbox, Step
+
+    bindings = {"metadata": {"name": "release-notes-styler"}, "variables": {}}
+    steps = [Step("rule", "HOS001", "metadata.name.startsWith('release')")]
+    sandbox = Sandbox()
+    try:
+        assert [result.value for result in sandbox.run(bindings, steps)] == [True]
+        (child,) = [pid for pid in _children(os.getpid()) if b"archlint.sandbox" in _cmdline(pid)]
+        os.kill(child, signal.SIGKILL)
+        while Path(f"/proc/{child}/stat").read_bytes().rsplit(b")", 1)[1].split()[0] != b"Z":
+            time.sleep(0.01)  # until the kernel has ended it
+
+        again = sandbox.run(bindings, steps)
+    finally:
+        sandbox.close()
+
+    assert [(result.ok, result.value) for result in again] == [(True, True)]
