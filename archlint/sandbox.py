@@ -136,7 +136,7 @@ class Sandbox:
                 return replies
             result, self._cpu = _result(frame)
             replies.append(result)
-            if result.value == memory_bound():
+            if not result.ok and result.value == memory_bound():
                 self.close()  # what CEL allocated may not all be freed: a new child for the rest
                 return replies
         return replies
