@@ -2,10 +2,11 @@
 
 A baseline file is a small JSON document (`version` plus one entry per
 finding: rule, file, path, fingerprint, message). Findings match entries by
-their stable fingerprint (feature + rule + document path), so moved lines and
-reworded messages still match; an entry in the same file is preferred, and an
-entry from another file is used only when the finding's own file has none
-(the file was moved or renamed). Entries that match nothing are stale and
+their file path and their stable fingerprint (feature + rule + document path),
+so moved lines and reworded messages still match, but an entry never matches
+a finding of another file: a pull request that deletes a baselined file and
+adds a violating one elsewhere with the same feature name gets no free pass
+(a moved or renamed file needs a new baseline). Entries that match nothing are stale and
 are listed so the baseline shrinks instead of silently hiding a finding that
 returns later; an entry for a file this run did not check (pre-commit names
 only the changed files) is stale only if that file no longer exists.
@@ -52,6 +53,8 @@ class Outcome(NamedTuple):
             "baseline": {
                 "file": self.source,
                 "matched": self.matched,
+                # The findings this run did not report because of the baseline (= matched).
+                "suppressed": self.matched,
                 "stale": [entry._asdict() for entry in self.stale],
             }
         }
@@ -144,36 +147,25 @@ def parse(text: str, source: str = "<baseline>") -> list[Entry]:
 def split(
     findings: Sequence[Finding], entries: Sequence[Entry]
 ) -> tuple[list[Finding], list[Finding], list[Entry]]:
-    """(new, matched, stale): each entry matches at most one active finding.
+    """(new, matched, stale): each entry matches at most one active finding of its own file.
 
     Waived findings are never matched: they are reported as waived either way.
     """
     remaining = list(entries)
     by_key: dict[tuple[str, str], list[int]] = {}
-    by_print: dict[str, list[int]] = {}
     for index, item in enumerate(remaining):
         by_key.setdefault((item.fingerprint, item.file), []).append(index)
-        by_print.setdefault(item.fingerprint, []).append(index)
     used: set[int] = set()
-
-    def take(candidates: list[int]) -> bool:
-        for index in candidates:
+    hidden: set[int] = set()
+    for finding in findings:
+        if finding.suppressed is not None:
+            continue
+        for index in by_key.get((finding.fingerprint, finding.file), ()):
             if index not in used:
                 used.add(index)
-                return True
-        return False
-
-    active = [f for f in findings if f.suppressed is None]
-    matched_ids: set[int] = set()
-    # Same file first, so a renamed or copied file cannot steal another file's entry.
-    for position, finding in enumerate(active):
-        if take(by_key.get((finding.fingerprint, finding.file), [])):
-            matched_ids.add(position)
-    for position, finding in enumerate(active):
-        if position not in matched_ids and take(by_print.get(finding.fingerprint, [])):
-            matched_ids.add(position)
-    matched = [f for position, f in enumerate(active) if position in matched_ids]
-    hidden = {id(f) for f in matched}
+                hidden.add(id(finding))
+                break
+    matched = [f for f in findings if id(f) in hidden]
     new = [f for f in findings if id(f) not in hidden]
     stale = [item for index, item in enumerate(remaining) if index not in used]
     return new, matched, stale

@@ -33,6 +33,15 @@ class CelEvalError(Exception):
     """An expression that failed on one document (absent key, bad types...)."""
 
 
+class CelLimitError(CelEvalError):
+    """An evaluation stopped by a bound (CEL's iteration budget, time, memory)."""
+
+
+# CEL (cel-cpp) stops an evaluation after this many comprehension steps, counted over the
+# whole expression; cel-expr-python offers no way to change it, nor a cost or time limit.
+ITERATION_BUDGET = 10_000
+
+
 @cache
 def _environment() -> Any:
     from cel_expr_python import cel
@@ -112,7 +121,10 @@ class Program:
         compiled = self._compiled
         if compiled is None:
             compiled = self._program()
-        result = compiled.eval(activation)
+        try:
+            result = compiled.eval(activation)
+        except RuntimeError as exc:  # CEL raises (rather than returns) on an exhausted budget
+            raise _runtime_error(exc) from None
         if result.type().name() == "ERROR":
             raise CelEvalError(_first_line(str(result.value())))
         return result.plain_value()
@@ -128,6 +140,107 @@ def compile_expression(source: str) -> Program:
         if match:
             raise CelCompileError(match.group(3).strip(), int(match.group(1)), int(match.group(2))) from None
         raise CelCompileError(_first_line(text)) from None
+
+
+def comprehension_depth(program: Program) -> int:
+    """How deeply loops nest in the compiled expression: comprehensions (all, exists, map,
+    filter...) inside the body of another. Read from the checked syntax tree, so comments,
+    string literals and spacing cannot hide a loop; a comprehension over an empty list
+    literal (cel.bind, optional.optMap) does not loop and does not count."""
+    any_message = _fields(program.serialize())
+    checked = _fields(_first(any_message, 2, b""))
+    return _depth(_first(checked, 4, b""))
+
+
+# Field numbers of cel.expr.Expr (cel-spec, syntax.proto) that hold sub-expressions.
+_SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 5, 6, 7, 8, 9
+_LOOP_BODY = (5, 6)  # Comprehension.loop_condition and loop_step: evaluated once per item
+_ONCE = (2, 4, 7)  # iter_range, accu_init, result: evaluated once
+
+
+def _depth(expr: bytes) -> int:
+    deepest = 0
+    stack = [(expr, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        fields = _fields(node)
+        children: list[tuple[bytes, int]] = []
+        for number, value in fields:
+            if not isinstance(value, bytes):
+                continue
+            inner = _fields(value) if number in (_SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION) else []
+            if number == _SELECT:
+                children += [(v, depth) for n, v in inner if n == 1 and isinstance(v, bytes)]
+            elif number == _CALL:
+                children += [(v, depth) for n, v in inner if n in (1, 3) and isinstance(v, bytes)]
+            elif number == _LIST:
+                children += [(v, depth) for n, v in inner if n == 1 and isinstance(v, bytes)]
+            elif number == _STRUCT:
+                for n, entry in inner:
+                    if n == 2 and isinstance(entry, bytes):
+                        parts = _fields(entry)
+                        children += [(v, depth) for m, v in parts if m in (3, 4) and isinstance(v, bytes)]
+            elif number == _COMPREHENSION:
+                iter_range = _first(inner, 2, b"")
+                loops = not _is_empty_list(iter_range)
+                body = depth + 1 if loops else depth
+                deepest = max(deepest, body)
+                for n, v in inner:
+                    if isinstance(v, bytes) and n in _LOOP_BODY:
+                        stack.append((v, body))
+                    elif isinstance(v, bytes) and n in _ONCE:
+                        stack.append((v, depth))
+        stack.extend(children)
+    return deepest
+
+
+def _is_empty_list(expr: bytes) -> bool:
+    fields = _fields(expr)
+    lists = [value for number, value in fields if number == _LIST]
+    return len(lists) == 1 and isinstance(lists[0], bytes) and not any(n == 1 for n, _ in _fields(lists[0]))
+
+
+def _first(fields: list[tuple[int, bytes | int]], number: int, default: bytes) -> bytes:
+    for field, value in fields:
+        if field == number and isinstance(value, bytes):
+            return value
+    return default
+
+
+def _fields(data: bytes) -> list[tuple[int, bytes | int]]:
+    """The (field number, value) pairs of one protobuf message, in the wire format: varints as
+    ints, length-delimited fields as bytes (sub-messages are decoded by the caller)."""
+    fields: list[tuple[int, bytes | int]] = []
+    index = 0
+    while index < len(data):
+        key, index = _varint(data, index)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, index = _varint(data, index)
+            fields.append((number, value))
+        elif wire == 2:
+            size, index = _varint(data, index)
+            fields.append((number, data[index : index + size]))
+            index += size
+        elif wire == 1:
+            index += 8
+        elif wire == 5:
+            index += 4
+        else:
+            raise ValueError(f"unexpected protobuf wire type {wire}")
+    return fields
+
+
+def _varint(data: bytes, index: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[index]
+        index += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, index
+        shift += 7
 
 
 def programs_in(value: Any) -> Iterator[Program]:
@@ -157,6 +270,14 @@ def adopt_compiled(programs: Iterable[Program], forms: Mapping[str, Any]) -> Non
 def activation(data: Mapping[str, Any]) -> Any:
     """Bind variables once per document, for every rule evaluated on it."""
     return _environment().Activation(dict(data))
+
+
+def _runtime_error(exc: RuntimeError) -> CelEvalError:
+    text = str(exc)
+    if "budget exceeded" in text.lower():
+        steps = f"{ITERATION_BUDGET:,} comprehension steps per evaluation"
+        return CelLimitError(f"it exceeded CEL's iteration budget ({steps})")
+    return CelEvalError(_first_line(text))
 
 
 def _first_line(text: str) -> str:

@@ -15,6 +15,7 @@ from .settings import Settings, enabled, run_day, severity_for
 
 if TYPE_CHECKING:
     from .cache import Store
+    from .sandbox import Sandbox
 else:
     Store = object
 
@@ -35,6 +36,8 @@ class Plan(NamedTuple):
     known_rules: frozenset[str]
     evaluated: tuple[str, ...]  # every enabled rule id: each FileResult carries this one tuple
     today: str  # the day waivers are judged on, ISO (YYYY-MM-DD)
+    # An archlint.sandbox.Sandbox when a policy is not built in (not imported on the built-in path).
+    sandbox: Any = None
 
 
 def plan(catalog: Catalog, settings: Settings) -> Plan:
@@ -50,7 +53,14 @@ def plan(catalog: Catalog, settings: Settings) -> Plan:
         known_rules=frozenset(rule.id for rule in catalog.rules),
         evaluated=tuple(sorted(rule.id for rule in active)),
         today=run_day(settings),
+        sandbox=None if catalog.trusted else _sandbox(),
     )
+
+
+def _sandbox() -> "Sandbox":
+    from .sandbox import Sandbox
+
+    return Sandbox()
 
 
 def check_paths(paths: Iterable[tuple[str, str]], the_plan: Plan) -> Report:
@@ -166,7 +176,9 @@ def _check_document(
         invalid = cleaned[1]
     else:
         listed = document.data["spec"].get("waivers", [])
-    findings = engine.evaluate(document, the_plan.catalog, the_plan.rules, the_plan.params, make)
+    findings = engine.evaluate(
+        document, the_plan.catalog, the_plan.rules, the_plan.params, make, the_plan.sandbox
+    )
     if "DEC001" in the_plan.engine_rules:
         from . import decide
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cel, messages
 from .finding import Finding, Severity
 from .loader import Document, Path
 from .policies import Catalog, Rule
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 POLICY_ERROR = ("POL001", "policy-evaluation-error")
 MESSAGE_LIST_ITEMS = 10
@@ -22,13 +25,26 @@ def evaluate(
     rules: Sequence[Rule],
     params: Mapping[str, Any],
     make: MakeFinding,
+    sandbox: Sandbox | None = None,
 ) -> list[Finding]:
     """Run every CEL rule in `rules` on the document.
 
     A condition that fails to evaluate (a policy that did not guard an absent
-    field, a type mismatch, a division by zero) becomes a POL001 finding at
-    the rule's path: never a crash, never a silent pass.
+    field, a type mismatch, a division by zero, CEL's iteration budget) becomes
+    a POL001 finding at the rule's path: never a crash, never a silent pass.
+    Built-in rules and variables are evaluated here; those of any other policy
+    in `sandbox`, each under a time and a memory bound (archlint.sandbox), and
+    one that exceeds a bound is a POL001 finding too.
     """
+    own = catalog.builtin_variables
+    variables = catalog.variables
+    foreign_variables: tuple[tuple[str, cel.Program], ...] = ()
+    if len(own) != len(variables):
+        foreign_variables = tuple(item for item in variables if item[0] not in own)
+        variables = tuple(item for item in variables if item[0] in own)
+    foreign_rules = tuple(rule for rule in rules if not rule.builtin)
+    if foreign_rules:
+        rules = tuple(rule for rule in rules if rule.builtin)
     data = document.data
     bindings: dict[str, Any] = {
         "apiVersion": data.get("apiVersion"),
@@ -42,10 +58,10 @@ def evaluate(
     values: dict[str, Any] = {}
     failed: list[str] = []
     first = cel.activation(bindings)
-    together = _together(catalog.variables, first)
+    together = _together(variables, first)
     if together is not None:
-        values.update(zip((name for name, _ in catalog.variables), together, strict=True))
-    for name, program in catalog.variables if together is None else ():
+        values.update(zip((name for name, _ in variables), together, strict=True))
+    for name, program in variables if together is None else ():
         try:
             values[name] = program.evaluate(first)
         except cel.CelEvalError as exc:
@@ -54,6 +70,11 @@ def evaluate(
                 make(*POLICY_ERROR, Severity.ERROR, f"variable '{name}' could not be evaluated: {exc}", ())
             )
     bindings["variables"] = values
+    if foreign_variables or foreign_rules:
+        if sandbox is None:
+            raise ValueError("the rules of a policy that is not built in are evaluated in a sandbox")
+        foreign = (foreign_variables, foreign_rules)
+        findings += _bounded(document, *foreign, bindings, failed, params, make, sandbox)
     activation = cel.activation(bindings)
     if not failed:
         conditioned = tuple((rule.id, rule.condition) for rule in rules if rule.condition is not None)
@@ -78,6 +99,52 @@ def evaluate(
             message = f"rule {rule.id}: the condition returned {fired!r}, not true or false"
             findings.append(make(*POLICY_ERROR, Severity.ERROR, message, rule.path))
         elif fired:
+            text = render(rule.message, document, params, values)
+            findings.append(make(rule.id, rule.name, rule.severity, text, rule.path))
+    return findings
+
+
+def _bounded(
+    document: Document,
+    variables: Sequence[tuple[str, cel.Program]],
+    rules: Sequence[Rule],
+    bindings: dict[str, Any],
+    failed: list[str],
+    params: Mapping[str, Any],
+    make: MakeFinding,
+    sandbox: Sandbox,
+) -> list[Finding]:
+    """The findings of rules and variables that are not built in, evaluated in `sandbox`."""
+    from .sandbox import Step
+
+    names = [name for name, _ in variables] + list(bindings["variables"]) + failed
+    steps = [Step("variable", name, program.source) for name, program in variables]
+    conditioned = []
+    for rule in rules:
+        source = rule.condition_source
+        if rule.condition is None or any(f"variables.{name}" in source for name in failed):
+            continue
+        conditioned.append(rule)
+        steps.append(Step("rule", rule.id, source, tuple(n for n in names if f"variables.{n}" in source)))
+    results = sandbox.run({**bindings, "variables": dict(bindings["variables"])}, steps)
+    findings: list[Finding] = []
+    values = dict(bindings["variables"])
+    for (name, _), result in zip(variables, results, strict=False):
+        if result.ok:
+            values[name] = result.value
+        else:
+            message = f"variable '{name}' could not be evaluated: {result.value}"
+            findings.append(make(*POLICY_ERROR, Severity.ERROR, message, ()))
+    for rule, result in zip(conditioned, results[len(variables) :], strict=True):
+        if result.skipped:
+            continue
+        if not result.ok:
+            message = f"rule {rule.id} could not be evaluated on this document: {result.value}"
+            findings.append(make(*POLICY_ERROR, Severity.ERROR, message, rule.path))
+        elif not isinstance(result.value, bool):
+            message = f"rule {rule.id}: the condition returned {result.value!r}, not true or false"
+            findings.append(make(*POLICY_ERROR, Severity.ERROR, message, rule.path))
+        elif result.value:
             text = render(rule.message, document, params, values)
             findings.append(make(rule.id, rule.name, rule.severity, text, rule.path))
     return findings

@@ -36,3 +36,7 @@ class ConfigError(ArchlintError):
 
 class PolicyError(ArchlintError):
     """A policy file that is invalid."""
+
+
+class RunError(ArchlintError):
+    """A run that could not finish (a worker process died): its report would be incomplete."""

@@ -156,7 +156,7 @@ def check_all(
         return
 
     def rest() -> Iterator[tuple[int, tuple[str, str]]]:
-        # Runs in the pool's feeder thread: hits wait in `answered`, misses go out.
+        # Hits wait in `answered`, misses go out.
         yield from misses
         for index, item in iterator:
             outcome = checker.lookup(item)
@@ -166,6 +166,9 @@ def check_all(
                 answered[index] = outcome
 
     import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # fork shares the loaded plan for free; macOS and Windows only spawn safely.
     method = start_method or ("fork" if sys.platform.startswith("linux") else "spawn")
@@ -173,24 +176,60 @@ def check_all(
     global _checker
     _checker = checker
     turn = 0
-    try:
-        with context.Pool(workers, initializer=_start, initargs=(recipe, method != "fork")) as pool:
-            for index, (outcome, entry) in pool.imap(_check, rest(), chunksize=CHUNK):
-                if entry is not None and checker.results is not None:
-                    checker.results.keep(entry)
-                # Every item before a miss was looked up before the miss was sent.
-                while turn < index:
-                    yield answered.pop(turn)
-                    turn += 1
-                yield outcome
+    # A pool that notices a dead worker: multiprocessing.Pool replaces a worker the
+    # kernel killed (the OOM killer) and waits forever for the files it held.
+    executor = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start, initargs=(recipe, method != "fork")
+    )
+    window: deque[Future[list[tuple[int, tuple[Outcome, Entry | None]]]]] = deque()
+
+    def drain(future: Future[list[tuple[int, tuple[Outcome, Entry | None]]]]) -> Iterator[Outcome]:
+        nonlocal turn
+        for index, (outcome, entry) in future.result():
+            if entry is not None and checker.results is not None:
+                checker.results.keep(entry)
+            # Every item before a miss was looked up before the miss was sent.
+            while turn < index:
+                yield answered.pop(turn)
                 turn += 1
+            yield outcome
+            turn += 1
+
+    try:
+        for chunk in _chunks(rest(), CHUNK):
+            window.append(executor.submit(_check_chunk, chunk))
+            if len(window) >= 2 * workers:  # a bounded window: discovery and results stream
+                yield from drain(window.popleft())
+        while window:
+            yield from drain(window.popleft())
+    except BrokenProcessPool:
+        from .errors import RunError
+
+        raise RunError(
+            "a worker process died while checking files (killed by a signal, such as the "
+            "out-of-memory killer's); the run is incomplete and no report was written"
+        ) from None
     finally:
         _checker = None
-    # The feeder has finished when the last result is in: the remaining items are all hits.
+        executor.shutdown(wait=True, cancel_futures=True)
+    # Every item has been looked up: the remaining items are all hits.
     while turn in answered:
         yield answered.pop(turn)
         turn += 1
     checker.flush()
+
+
+def _chunks(
+    numbered: Iterator[tuple[int, tuple[str, str]]], size: int
+) -> Iterator[list[tuple[int, tuple[str, str]]]]:
+    chunk: list[tuple[int, tuple[str, str]]] = []
+    for item in numbered:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # The checker of this worker process (inherited through fork, or built by _start).
@@ -212,10 +251,11 @@ def _start(recipe: Recipe, rebuild: bool) -> None:
             policies.catalog_cache = _checker.results.store
 
 
-def _check(numbered: tuple[int, tuple[str, str]]) -> tuple[int, tuple[Outcome, Entry | None]]:
+def _check_chunk(
+    chunk: list[tuple[int, tuple[str, str]]],
+) -> list[tuple[int, tuple[Outcome, Entry | None]]]:
     assert _checker is not None
-    index, item = numbered
-    return index, _checker.check(item, look_up=False)
+    return [(index, _checker.check(item, look_up=False)) for index, item in chunk]
 
 
 def build_checker(recipe: Recipe) -> Checker:

@@ -103,6 +103,16 @@ class Catalog(NamedTuple):
     # Variables are one namespace across files, like params: evaluated once
     # per document before any rule.
     variables: tuple[tuple[str, cel.Program], ...] = ()
+    # The variables a built-in policy defines: the engine evaluates those in this
+    # process, any other under a time and memory bound (archlint.sandbox).
+    builtin_variables: tuple[str, ...] = ()  # sorted
+
+    @property
+    def trusted(self) -> bool:
+        """Every rule and variable is built in: nothing needs the sandbox."""
+        return len(self.builtin_variables) == len(self.variables) and all(
+            policy_set.builtin for policy_set in self.sets
+        )
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -212,6 +222,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
     """Validate and compile parsed policy documents into a Catalog."""
     params: dict[str, Param] = {}
     variables: dict[str, tuple[str, cel.Program]] = {}
+    builtin_variables: set[str] = set()
     for source, document, _ in documents:
         require_valid(document, "policy", source, "policy file")
         for name, declared in (document.data.get("params") or {}).items():
@@ -232,7 +243,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
             params[name] = Param(
                 name, declared["default"], declared["description"], source, rationale, stricter
             )
-    for source, document, _ in documents:
+    for source, document, builtin in documents:
         for name, expression in (document.data.get("variables") or {}).items():
             where = ("variables", name)
             previous_variable = variables.get(name)
@@ -247,6 +258,8 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
             # A variable may not read another: all are evaluated side by side.
             _check_references(expression, source, document, where, params, set())
             variables[name] = (source, _compile(expression, source, document, where))
+            if builtin:
+                builtin_variables.add(name)
 
     sets: list[PolicySet] = []
     seen: dict[str, tuple[str, Rule]] = {}
@@ -280,6 +293,7 @@ def build_catalog(documents: Sequence[tuple[str, Document, bool]]) -> Catalog:
         tuple(sets),
         params,
         tuple((name, program) for name, (_, program) in variables.items()),
+        tuple(sorted(builtin_variables)),
     )
 
 
@@ -360,54 +374,28 @@ def _compile_rule(
 
 # CEL always terminates, but nested comprehensions multiply: two nested
 # macros over a 10,000-item list are 10^8 steps, enough to hang a CI gate. A
-# policy from an untrusted pull request may nest at most this deep.
+# policy from an untrusted pull request may nest at most this deep. (CEL also
+# stops any evaluation after 10,000 steps, and a policy that is not built in is
+# evaluated under a time and memory bound: see archlint.sandbox.)
 MAX_COMPREHENSION_DEPTH = 2
 MAX_EXPRESSION_LENGTH = 8192
-_MACRO = r"\.\s*(all|exists|exists_one|map|filter|transformList|transformMap)\s*\("
 
 
 def comprehension_depth(expression: str) -> int:
-    """How deeply comprehension macros nest in `expression` (string literals ignored)."""
-    code = _patterns()[0].sub("''", expression)
-    macro = re.compile(_MACRO)  # re caches it; nothing compiled at import
-    depth = deepest = 0
-    open_macros: list[int] = []  # parenthesis depth at which each open macro started
-    parens = 0
-    index = 0
-    while index < len(code):
-        match = macro.match(code, index)
-        if match:
-            parens += 1
-            open_macros.append(parens)
-            depth = len(open_macros)
-            deepest = max(deepest, depth)
-            index = match.end()
-            continue
-        char = code[index]
-        if char == "(":
-            parens += 1
-        elif char == ")":
-            if open_macros and open_macros[-1] == parens:
-                open_macros.pop()
-            parens -= 1
-        index += 1
-    return deepest
+    """How deeply comprehension macros nest in `expression`, counted on its compiled syntax
+    tree (comments, strings and spacing cannot hide one); CelCompileError if it does not compile."""
+    return cel.comprehension_depth(cel.compile_expression(expression))
 
 
 def _compile(expression: str, source: str, document: Document, where: Path) -> cel.Program:
-    problem = None
-    if len(expression) > MAX_EXPRESSION_LENGTH:
-        problem = f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters"
-    elif comprehension_depth(expression) > MAX_COMPREHENSION_DEPTH:
-        problem = (
-            f"comprehensions (all, exists, map, filter...) nest deeper than {MAX_COMPREHENSION_DEPTH}; "
-            "evaluation time would grow with the power of the list sizes"
-        )
-    if problem:
+    def fail(problem: str) -> PolicyError:
         _, line, column = document.locate(where)
-        raise PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
+        return PolicyError(f"{'.'.join(map(str, where))}: {problem}", source, line, column)
+
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise fail(f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters")
     try:
-        return cel.compile_expression(expression)
+        program = cel.compile_expression(expression)
     except cel.CelCompileError as exc:
         _, line, column = document.locate(where)
         raise PolicyError(
@@ -416,6 +404,12 @@ def _compile(expression: str, source: str, document: Document, where: Path) -> c
             line,
             column,
         ) from None
+    if cel.comprehension_depth(program) > MAX_COMPREHENSION_DEPTH:
+        raise fail(
+            f"comprehensions (all, exists, map, filter...) nest deeper than {MAX_COMPREHENSION_DEPTH}; "
+            "evaluation time would grow with the power of the list sizes"
+        )
+    return program
 
 
 def _parse_path(dotted: str) -> Path:

@@ -122,4 +122,8 @@ def summary(report: Report) -> str:
     text = f"{plural(files, 'file')} checked: " + ", ".join(parts)
     if waived:
         text += f", {waived} waived"
+    baseline = report.extra.get("baseline")
+    suppressed = baseline.get("suppressed") if isinstance(baseline, dict) else None
+    if suppressed:
+        text += f", {suppressed} suppressed by the baseline"
     return text
