@@ -1,0 +1,135 @@
+"""Scan the selected files: a byte-level prefilter, then a parser only where a catalogue name
+appears; in worker processes for a large repository; unchanged files answered from the cache."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from .sources import language_of, read
+from .usage import Usage
+
+if TYPE_CHECKING:
+    from .cache import FileCache
+    from .catalogue import Catalogue
+
+PARALLEL_FROM = 4000  # fewer files than this are scanned faster than worker processes start
+
+
+class Scanned(NamedTuple):
+    file: str
+    stat: tuple[int, int, int]  # size, mtime_ns, inode: when all equal, the cached digest holds
+    digest: str
+    usages: tuple[Usage, ...]
+
+
+class _Filters(NamedTuple):
+    python: re.Pattern[bytes] | None
+    javascript: re.Pattern[bytes] | None
+    yaml: re.Pattern[bytes] | None
+
+
+def _filters(catalogue: Catalogue) -> _Filters:
+    def compiled(language: str) -> re.Pattern[bytes] | None:
+        needles = catalogue.needles(language)
+        return re.compile(b"|".join(re.escape(n) for n in needles)) if needles else None
+
+    return _Filters(compiled("python"), compiled("javascript"), compiled("yaml"))
+
+
+def stat_of(root: str, file: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(os.path.join(root, file))
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def scan_one(root: str, file: str, catalogue: Catalogue, filters: _Filters) -> Scanned | None:
+    """The usages in one file; None when it cannot be read (a link out, too large, gone)."""
+    from ..cache import digest
+
+    stat = stat_of(root, file)
+    data = read(root, file)
+    if stat is None or data is None:
+        return None
+    return Scanned(file, stat, digest(data), tuple(usages_in(data, file, catalogue, filters)))
+
+
+def usages_in(data: bytes, file: str, catalogue: Catalogue, filters: _Filters | None = None) -> list[Usage]:
+    """The usages in one file's bytes (the entry point the tests and the policy cases use)."""
+    filters = filters or _filters(catalogue)
+    language = language_of(file)
+    if language == "python":
+        if filters.python is None or not filters.python.search(data):
+            return []
+        from . import python
+
+        return python.scan(data, file, catalogue)
+    if language == "javascript":
+        if filters.javascript is None or not filters.javascript.search(data):
+            return []
+        from . import javascript
+
+        return javascript.scan(data, file, catalogue)
+    if language == "yaml":
+        if filters.yaml is None or not filters.yaml.search(data):
+            return []
+        from . import configs
+
+        return configs.scan(data, file, catalogue)
+    return []
+
+
+def _chunk(arguments: tuple[str, list[str], Catalogue]) -> list[Scanned | None]:
+    root, files, catalogue = arguments
+    filters = _filters(catalogue)
+    return [scan_one(root, file, catalogue, filters) for file in files]
+
+
+def scan(
+    root: str, files: Sequence[str], catalogue: Catalogue, jobs: int, cache: FileCache | None
+) -> list[Scanned]:
+    """Every file's scan, in the order of `files`; unreadable files are left out."""
+    done: dict[str, Scanned] = {}
+    todo: list[str] = []
+    for file in files:
+        hit = cache.lookup(root, file) if cache is not None else None
+        if hit is None:
+            todo.append(file)
+        else:
+            done[file] = hit
+    if cache is not None and todo:
+        # A file whose stat changed but whose content did not (a checkout, a touch) is a hit by digest.
+        todo = [file for file in todo if not _by_digest(root, file, cache, done)]
+    workers = jobs or (os.cpu_count() or 1)
+    if workers > 1 and len(todo) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        size = max(1, len(todo) // (workers * 4))
+        chunks = [(root, todo[i : i + size], catalogue) for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+            results = [item for part in pool.map(_chunk, chunks) for item in part]
+    else:
+        results = _chunk((root, todo, catalogue))
+    for result in results:
+        if result is not None:
+            done[result.file] = result
+    return [done[file] for file in files if file in done]
+
+
+def _by_digest(root: str, file: str, cache: FileCache, done: dict[str, Scanned]) -> bool:
+    from ..cache import digest
+
+    known = cache.known(file)
+    if known is None:
+        return False
+    stat = stat_of(root, file)
+    data = read(root, file)
+    if stat is None or data is None or digest(data) != known.digest:
+        return False
+    done[file] = known._replace(stat=stat)
+    return True
