@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from .schema import SchemaName
 
 # Rules archlint computes itself; only built-in policy files may declare them.
-ENGINE_RULES = frozenset({"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"})
+ENGINE_RULES = frozenset(
+    {"SCH001", "SCH002", "WVR001", "WVR002", "WVR003", "POL001", "DEC001"}
+    | {"DSC001", "DSC002", "DSC003", "DSC004"}  # archlint discover (archlint/discover/reconcile.py)
+)
 
 
 @cache

@@ -69,7 +69,17 @@ class TextCase(_Strict):
     text: str = Field(description="Raw YAML text, for rules about the YAML itself.")
 
 
-Case = OverlayCase | DocumentCase | TextCase
+class CodeCase(_Strict):
+    description: str | None = Field(default=None, description="What the case shows.")
+    document: dict[str, Any] = Field(
+        description="The feature file ai-feature.yaml at the repository root (engine rules of archlint discover)."
+    )
+    code: dict[str, str] = Field(
+        description="Source files the case is judged with: a path from the repository root -> the file's text."
+    )
+
+
+Case = OverlayCase | DocumentCase | TextCase | CodeCase
 
 
 class RuleTests(_Strict):

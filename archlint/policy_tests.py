@@ -62,7 +62,11 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
             for kind in ("pass", "fail"):
                 for index, case in enumerate(rule.tests[kind]):
                     display = f"{rule.source}#{rule.id}.{kind}[{index}]"
-                    if "text" in case:
+                    if "code" in case:  # archlint discover's rules judge code with the document
+                        from .discover.cases import run_case
+
+                        result = run_case(case["document"], case["code"], display, plan)
+                    elif "text" in case:
                         result = check_text(case["text"], display, plan)
                     else:
                         document = Document(case_document(policy_set, case), {})
