@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "exclude": _LIST_OF_STRINGS,
     "builtin-policies": "true or false",
     "waivers": "true or false",
+    "discover": "true or false",  # archlint check also runs archlint discover (DSC001-DSC004)
 }
 
 
@@ -302,6 +303,7 @@ def resolve(args: Any, cwd: StrPath) -> Resolved:
         include=tuple(table.get("include", ())),
         exclude=tuple(table.get("exclude", ())),
         waivers=honour_waivers,
+        discover=bool(table.get("discover", False)),
     )
     return Resolved(settings, str(config_file) if config_file else None, origins, text)
 
@@ -381,6 +383,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[tuple[str, str, str]]:
         ("include", list(s.include), origin("include")),
         ("exclude", list(s.exclude), origin("exclude")),
         ("waivers", s.waivers, origin("waivers")),
+        ("discover", s.discover, origin("discover")),
     ]
     for name, param in sorted(catalog.params.items()):
         if name in s.params:

@@ -30,6 +30,7 @@ class Settings(NamedTuple):
     exclude: tuple[str, ...] = ()
     waivers: bool = True
     today: date | None = None  # None: the day of the run
+    discover: bool = False  # check runs archlint discover too (config `discover = true`, --discover)
 
 
 def run_day(settings: Settings) -> str:

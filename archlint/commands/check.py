@@ -44,7 +44,28 @@ def run(args: argparse.Namespace) -> int:
         else:
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
+    if getattr(args, "discover", None) or settings.discover:
+        _add_discovered(args, settings, outcomes)
     return _report(args, fmt, settings, catalog, outcomes)
+
+
+def _add_discovered(args: argparse.Namespace, settings: Settings, outcomes: list[Outcome]) -> None:
+    """`--discover`: archlint discover's findings join the report, DSC002/DSC003 in their feature
+    file's result and DSC001/DSC004 in results of their own for the source files."""
+    from ..discover.run import discover
+    from ..finding import Finding
+    from .discover import applied, options_from
+
+    result = discover(args.paths or ["."], options_from(args))
+    by_file: dict[str, list[Finding]] = {}
+    for finding in applied(result.findings, settings):
+        name = _printable(display(os.path.join(result.repository.root, finding.file)))
+        by_file.setdefault(name, []).append(finding._replace(file=name))
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, FileResult) and outcome.file in by_file:
+            joined = sorted((*outcome.findings, *by_file.pop(outcome.file)), key=Finding.sort_key)
+            outcomes[index] = outcome._replace(findings=tuple(joined))
+    outcomes.extend(FileResult(name, tuple(found)) for name, found in sorted(by_file.items()))
 
 
 def _report(

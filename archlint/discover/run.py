@@ -9,7 +9,7 @@ from typing import NamedTuple
 from ..discovery import is_feature_file
 from ..finding import Finding
 from . import catalogue as catalogues
-from .coverage import Feature, features_in
+from .coverage import Feature, covers, features_in
 from .reconcile import Owned, assign, findings
 from .sources import Repository, language_of, open_repository, selected, vendored
 
@@ -35,10 +35,16 @@ def discover(paths: Sequence[str], options: Options) -> Result:
     repository, prefixes = open_repository(list(paths) or ["."])
     everything = [f for f in repository.files if options.include_vendored or not vendored(f, catalogue.vendored)]
     features = features_in(repository.root, everything)
+    # The features whose file lies under the paths are judged (DSC002, DSC003), so the code
+    # they cover is read even when it lies outside the paths.
+    judged = [f for f in features if selected([f.file], prefixes)]
+    chosen = set(selected(everything, prefixes))
     wanted = [
         f
-        for f in selected(everything, prefixes)
-        if language_of(f) is not None and not is_feature_file(f.rsplit("/", 1)[-1])
+        for f in everything
+        if language_of(f) is not None
+        and not is_feature_file(f.rsplit("/", 1)[-1])
+        and (f in chosen or any(covers(feature, f) for feature in judged))
     ]
     from .scan import scan
 
@@ -56,7 +62,6 @@ def discover(paths: Sequence[str], options: Options) -> Result:
         (u for s in scanned for u in s.usages), key=lambda u: (u.file, u.line, u.column, u.entry)
     )
     owned = assign(usages, features)
-    judged = [f for f in features if selected([f.file], prefixes)]
     found = findings(owned, features, judged)
     if options.bom is not None:
         from . import bom
