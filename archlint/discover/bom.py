@@ -21,7 +21,7 @@ class Component(NamedTuple):
     type: str
     name: str
     ref: str
-    index: int  # position in the document, for the finding's path
+    path: str  # where it sits in the document: components[2], components[0].components[1]
     locations: tuple[str, ...]  # evidence.occurrences[].location
 
 
@@ -52,14 +52,29 @@ def read(path: str) -> list[Component]:
         bom = Bom.from_json(data)  # type: ignore[attr-defined]
     except Exception as exc:  # the library raises many kinds for a malformed document
         raise UsageError(f"not a valid CycloneDX BOM: {type(exc).__name__}: {exc}", path) from None
-    return list(_components(bom.components))
+    # The library keeps components sorted; the document's own order gives each its path.
+    paths = dict(_paths(data.get("components"), "components"))
+    found = list(_components(bom.components, paths))
+    return sorted(found, key=lambda c: _order(c.path))
 
 
-def _components(components: Any, counter: list[int] | None = None) -> Iterator[Component]:
-    counter = counter if counter is not None else [0]
+def _paths(items: Any, prefix: str) -> Iterator[tuple[tuple[str, str, str], str]]:
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            path = f"{prefix}[{index}]"
+            key = (str(item.get("type")), str(item.get("name")), str(item.get("bom-ref") or ""))
+            yield key, path
+            yield from _paths(item.get("components"), f"{path}.components")
+
+
+def _order(path: str) -> list[int]:
+    return [int(part.split("]")[0]) for part in path.split("[")[1:]]
+
+
+def _components(components: Any, paths: dict[tuple[str, str, str], str]) -> Iterator[Component]:
     for component in components:
-        index = counter[0]
-        counter[0] += 1
         kind = str(component.type.value)
         if kind in TYPES:
             evidence = component.evidence
@@ -67,8 +82,9 @@ def _components(components: Any, counter: list[int] | None = None) -> Iterator[C
                 str(o.location) for o in (evidence.occurrences if evidence is not None else ()) if o.location
             )
             ref = str(component.bom_ref.value or "") if component.bom_ref is not None else ""
-            yield Component(kind, str(component.name), ref, index, locations)
-        yield from _components(component.components, counter)
+            name = str(component.name)
+            yield Component(kind, name, ref, paths.get((kind, name, ref), "components"), locations)
+        yield from _components(component.components, paths)
 
 
 def declared_names(feature: Feature) -> set[str]:
@@ -109,7 +125,7 @@ def findings(components: Sequence[Component], features: Sequence[Feature], bom_f
                 f"the BOM lists {component.type} component '{component.name}'{where} and no feature "
                 "accounts for it: none names it and none covers a file it occurs in",
                 bom_file,
-                f"components[{component.index}]",
+                component.path,
                 1,
                 1,
             )
