@@ -45,25 +45,19 @@ class Catalogue(NamedTuple):
     digest: str  # of every file it was read from: part of the cache key
 
     def needles(self, language: str) -> tuple[bytes, ...]:
-        """Byte strings one of which a file must contain to be worth parsing."""
+        """Byte strings one of which a file must contain to be worth parsing: the literal stem
+        of each import name (`langchain_*` -> langchain_, `@langchain/*` -> @langchain/)."""
         found: set[bytes] = set()
         for entry in self.entries:
-            evidence = entry.python if language == "python" else entry.javascript
             if language == "yaml":
                 found.update(key.encode() for key in entry.yaml_keys[-1:])
                 continue
-            if evidence is None:
-                continue
-            for name in evidence.imports:
-                # The first literal run of the name: `langchain_*` -> langchain, `@langchain/*` -> @langchain/
+            evidence = entry.python if language == "python" else entry.javascript
+            for name in evidence.imports if evidence is not None else ():
                 stem = name.split("*", 1)[0]
                 stem = stem.split(".", 1)[0] if language == "python" else stem
                 if stem:
                     found.add(stem.encode())
-        if language == "python" and found:
-            found.update((b"import_module", b"__import__"))
-        if language == "javascript" and found:
-            found.update((b"require(", b"import("))
         return tuple(sorted(found))
 
 

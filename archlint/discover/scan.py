@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .sources import language_of, read
 from .usage import Usage
@@ -31,12 +31,60 @@ class _Filters(NamedTuple):
     yaml: re.Pattern[bytes] | None
 
 
-def _filters(catalogue: Catalogue) -> _Filters:
-    def compiled(language: str) -> re.Pattern[bytes] | None:
-        needles = catalogue.needles(language)
-        return re.compile(b"|".join(re.escape(n) for n in needles)) if needles else None
+# Dynamic imports are noted (as unresolved) in the files the prefilter lets through, and these
+# let a file through on their own: a dynamic import names its module at run time.
+_PYTHON_DYNAMIC = (b"import_module", b"__import__")
+_JAVASCRIPT_DYNAMIC = (b"require(", b"import(")
 
-    return _Filters(compiled("python"), compiled("javascript"), compiled("yaml"))
+
+def _trie(words: Sequence[bytes]) -> bytes:
+    """One regular expression for many literals, as a trie (a(?:nthropic|xolotl)|...): the
+    regex engine then tests one byte per branch instead of every literal at every position."""
+    tree: dict[int | None, Any] = {}
+    for word in words:
+        node = tree
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def emit(node: dict[int | None, Any]) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
+            (k, v) for k, v in node.items() if k is not None
+        )]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        return b"(?:" + body + b")?" if None in node else body
+
+    return emit(tree)
+
+
+def _filters(catalogue: Catalogue) -> _Filters:
+    python = catalogue.needles("python")
+    javascript = catalogue.needles("javascript")
+    yaml = catalogue.needles("yaml")
+    return _Filters(
+        re.compile(_trie(python)) if python else None,
+        # A package is named in a string literal: anchoring on the quote lets the engine skip
+        # to quote characters (short names such as `ai` would otherwise match everywhere).
+        re.compile(b"[\"'`]" + _trie(javascript)) if javascript else None,
+        re.compile(_trie(yaml)) if yaml else None,
+    )
+
+
+# A Python module is named on an import line (compound one-liners included: `try: import x`);
+# `[^\n:]*` and `[^\n]*` cannot overlap, so a long line costs linear time, never more.
+_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*(?:(?:try|else|if[^\n:]*|elif[^\n:]*):[ \t]*)?(?:from|import)[ \t][^\n]*")
+
+
+def _passes_python(pattern: re.Pattern[bytes], data: bytes) -> bool:
+    if any(needle in data for needle in _PYTHON_DYNAMIC):
+        return True
+    return any(pattern.search(data, line.start(), line.end()) for line in _IMPORT_LINE.finditer(data))
+
+
+def _passes_javascript(pattern: re.Pattern[bytes], data: bytes) -> bool:
+    return bool(pattern.search(data)) or any(needle in data for needle in _JAVASCRIPT_DYNAMIC)
 
 
 def stat_of(root: str, file: str) -> tuple[int, int, int] | None:
@@ -63,13 +111,13 @@ def usages_in(data: bytes, file: str, catalogue: Catalogue, filters: _Filters | 
     filters = filters or _filters(catalogue)
     language = language_of(file)
     if language == "python":
-        if filters.python is None or not filters.python.search(data):
+        if filters.python is None or not _passes_python(filters.python, data):
             return []
         from . import python
 
         return python.scan(data, file, catalogue)
     if language == "javascript":
-        if filters.javascript is None or not filters.javascript.search(data):
+        if filters.javascript is None or not _passes_javascript(filters.javascript, data):
             return []
         from . import javascript
 
