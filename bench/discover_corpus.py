@@ -97,27 +97,43 @@ def generate(out: str, files: int, seed: int) -> None:
     for index in range(own):
         service = SERVICES[index % len(SERVICES)]
         typescript = index % 2 == 1
-        folder = f"web/{service}/src/{'abcdefghij'[index % 10]}" if typescript else f"services/{service}/{service}/m{index % 12}"
+        folder = (
+            f"web/{service}/src/{'abcdefghij'[index % 10]}"
+            if typescript
+            else f"services/{service}/{service}/m{index % 12}"
+        )
         lines = rng.choice((40, 60, 90, 120, 160, 220, 300))
         body = ts_body(rng, lines) if typescript else python_body(rng, lines)
         if index in ai:
             body = rng.choice(TS_AI if typescript else PY_AI) + "\n" + body
         elif index in mention:
             body = (TS_MENTION if typescript else PY_MENTION) + body
-        write(out, f"{folder}/{'module' if not typescript else 'handler'}_{index}.{'ts' if typescript else 'py'}", body)
+        write(
+            out,
+            f"{folder}/{'module' if not typescript else 'handler'}_{index}.{'ts' if typescript else 'py'}",
+            body,
+        )
     for index in range(vendored):
         place = ("vendor/sdk", "third_party/clients", "web/app/node_modules/openai/src")[index % 3]
         typescript = index % 2 == 1
-        body = (rng.choice(TS_AI) if typescript else rng.choice(PY_AI)) + (ts_body(rng, 120) if typescript else python_body(rng, 120))
+        body = (rng.choice(TS_AI) if typescript else rng.choice(PY_AI)) + (
+            ts_body(rng, 120) if typescript else python_body(rng, 120)
+        )
         write(out, f"{place}/copy_{index}.{'ts' if typescript else 'py'}", body)
     for number, service in enumerate(SERVICES):
         if number % 3 != 2:  # a third of the services declare nothing
-            write(out, f"services/{service}/ai-feature.yaml", FEATURE.format(name=f"{service}-assistant", owner=service))
+            write(
+                out,
+                f"services/{service}/ai-feature.yaml",
+                FEATURE.format(name=f"{service}-assistant", owner=service),
+            )
             write(out, f"web/{service}/ai-feature.yaml", FEATURE.format(name=f"{service}-web", owner=service))
     subprocess.run(["git", "init", "-q"], cwd=out, check=True)
     subprocess.run(["git", "add", "-A"], cwd=out, check=True)
     subprocess.run(
-        ["git", "-c", "user.email=b@example.com", "-c", "user.name=bench", "commit", "-qm", "corpus"], cwd=out, check=True
+        ["git", "-c", "user.email=b@example.com", "-c", "user.name=bench", "commit", "-qm", "corpus"],
+        cwd=out,
+        check=True,
     )
 
 

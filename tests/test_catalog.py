@@ -78,7 +78,8 @@ def test_catalog_matches_the_published_table() -> None:
     expected = table() | ADDED
     assert {k: v for k, v in loaded.items() if k in expected} == expected
     extra = set(loaded) - set(expected)
-    assert extra <= {"DEC001"}, f"undocumented rules: {extra}"
+    # DEC001 and the DSC rules of archlint discover (issue 18) are documented in docs/rules.md.
+    assert extra <= {"DEC001", "DSC001", "DSC002", "DSC003", "DSC004"}, f"undocumented rules: {extra}"
 
 
 def test_params_have_the_published_defaults() -> None:

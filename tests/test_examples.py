@@ -32,6 +32,11 @@ TODAY = datetime.date(2026, 11, 1)
 NO_EXAMPLE = {
     "POL001": "fires only when a policy condition cannot be evaluated: it needs a broken policy, "
     "not a broken feature file (tests/test_engine.py covers it)",
+    **dict.fromkeys(
+        ("DSC001", "DSC002", "DSC003", "DSC004"),
+        "judges code, not a feature file alone: examples/discover-monorepo shows it "
+        "(tests/discover/test_example.py)",
+    ),
 }
 
 # Findings an anti-pattern file shows besides its own rule, and why.

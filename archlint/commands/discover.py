@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from ..config import resolve
 from ..errors import UsageError
 from ..finding import Finding
 from ..settings import Settings, enabled, severity_for
+
+if TYPE_CHECKING:
+    from ..discover.run import Options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(f.severity.rank >= settings.fail_on.rank for f in findings) else 0
 
 
-def options_from(args: argparse.Namespace) -> object:
+def options_from(args: argparse.Namespace) -> Options:
     """The discovery options a command line asks for (shared with `check --discover`)."""
     from ..discover.run import Options
 

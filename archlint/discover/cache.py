@@ -9,6 +9,7 @@ format number; an entry of another shape is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -55,10 +56,8 @@ class FileCache:
                 json.dump(body, stream, separators=(",", ":"))
             os.replace(temporary, self.path)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            except OSError:
-                pass
 
 
 def _read(path: str) -> dict[str, Scanned]:

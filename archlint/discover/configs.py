@@ -22,5 +22,7 @@ def scan(source: bytes, file: str, catalogue: Catalogue) -> list[Usage]:
         for entry in catalogue.entries:
             if entry.yaml_keys and all(key in data for key in entry.yaml_keys):
                 _, line, column = document.locate((entry.yaml_keys[0],))
-                found.append(Usage(file, line, column, entry.kind, entry.library, entry.yaml_keys[0], entry.id))
+                found.append(
+                    Usage(file, line, column, entry.kind, entry.library, entry.yaml_keys[0], entry.id)
+                )
     return found

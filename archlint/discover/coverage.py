@@ -53,12 +53,14 @@ def _feature(document: Document, file: str, number: int) -> Feature | None:
     if not isinstance(data, dict) or data.get("kind") != "AIFeature":
         return None
     metadata, spec = data.get("metadata"), data.get("spec")
-    if not isinstance(metadata, dict) or not isinstance(spec, dict) or not isinstance(metadata.get("name"), str):
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(spec, dict)
+        or not isinstance(metadata.get("name"), str)
+    ):
         return None
     raw_paths = spec.get("code_paths")
-    code_paths = (
-        tuple(p for p in raw_paths if isinstance(p, str)) if isinstance(raw_paths, list) else None
-    )
+    code_paths = tuple(p for p in raw_paths if isinstance(p, str)) if isinstance(raw_paths, list) else None
     tools = spec.get("tools")
     return Feature(
         metadata["name"],

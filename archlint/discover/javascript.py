@@ -79,7 +79,9 @@ def _string(node: Node | None) -> str | None:
 
 
 class _Scan:
-    def __init__(self, captures: dict[str, list[Any]], file: str, entries: list[tuple[Entry, Evidence]]) -> None:
+    def __init__(
+        self, captures: dict[str, list[Any]], file: str, entries: list[tuple[Entry, Evidence]]
+    ) -> None:
         self.file = file
         self.entries = entries
         self.aliases: dict[str, str] = {}
@@ -192,7 +194,12 @@ class _Scan:
         for call in self.unresolved:
             yield self._usage(call, UNRESOLVED, "", _text(call)[:200], "")
         names = [
-            (self.name_of(call.child_by_field_name("function" if call.type == "call_expression" else "constructor")), call)
+            (
+                self.name_of(
+                    call.child_by_field_name("function" if call.type == "call_expression" else "constructor")
+                ),
+                call,
+            )
             for call in self.calls
         ]
         for entry, evidence in self.entries:
@@ -206,7 +213,9 @@ class _Scan:
                     yield self._usage(node, entry.kind, entry.library, module, entry.id)
                 continue
             for name, call in names:
-                if name is None or (evidence.calls and not any(call_matches(p, name) for p in evidence.calls)):
+                if name is None or (
+                    evidence.calls and not any(call_matches(p, name) for p in evidence.calls)
+                ):
                     continue
                 if evidence.arguments and not _passes(call, evidence.arguments):
                     continue

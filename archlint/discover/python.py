@@ -67,7 +67,9 @@ class _Scan:
         return ".".join(reversed(parts))
 
     def usages(self) -> Iterator[Usage]:
-        names = [(self.name_of(call.func if isinstance(call, ast.Call) else call), call) for call in self.calls]
+        names = [
+            (self.name_of(call.func if isinstance(call, ast.Call) else call), call) for call in self.calls
+        ]
         for name, call in names:
             if name in _DYNAMIC and isinstance(call, ast.Call):
                 module = _literal(call)
@@ -77,7 +79,9 @@ class _Scan:
                     self.imported.append((module, call))
         used = {name for name, _ in names if name} | {module for module, _ in self.imported}
         for entry, evidence in self.entries:
-            matched = [(m, n) for m, n in self.imported if any(module_matches(p, m) for p in evidence.imports)]
+            matched = [
+                (m, n) for m, n in self.imported if any(module_matches(p, m) for p in evidence.imports)
+            ]
             if not matched:
                 continue
             if evidence.import_is_usage:
@@ -90,7 +94,9 @@ class _Scan:
             if evidence.with_ and not any(_under(w, used) for w in evidence.with_):
                 continue
             for name, call in names:
-                if name is None or (evidence.calls and not any(call_matches(p, name) for p in evidence.calls)):
+                if name is None or (
+                    evidence.calls and not any(call_matches(p, name) for p in evidence.calls)
+                ):
                     continue
                 if evidence.arguments and not _passes(call, evidence.arguments):
                     continue

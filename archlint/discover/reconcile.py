@@ -34,7 +34,9 @@ def assign(usages: Iterable[Usage], features: Sequence[Feature]) -> list[Owned]:
     return [Owned(usage, owner(usage.file, features)) for usage in usages]
 
 
-def _finding(rule: str, message: str, file: str, path: str, line: int, column: int, **extra: object) -> Finding:
+def _finding(
+    rule: str, message: str, file: str, path: str, line: int, column: int, **extra: object
+) -> Finding:
     name, severity = RULES[rule]
     return Finding(rule, name, severity, message, file, path, line, column, **extra)  # type: ignore[arg-type]
 
@@ -96,7 +98,11 @@ def findings(owned: Sequence[Owned], features: Sequence[Feature], judged: Iterab
                 _finding(
                     "DSC003",
                     f"feature '{feature.name}' covers "
-                    + (f"{', '.join(feature.code_paths)}" if feature.code_paths is not None else f"{feature.folder or 'the repository root'}/")
+                    + (
+                        f"{', '.join(feature.code_paths)}"
+                        if feature.code_paths is not None
+                        else f"{feature.folder or 'the repository root'}/"
+                    )
                     + " but no AI usage was found there; the declaration is stale or sits in the wrong "
                     "folder (move it next to the code, or set spec.code_paths)",
                     feature.file,

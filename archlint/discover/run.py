@@ -33,7 +33,9 @@ class Result(NamedTuple):
 def discover(paths: Sequence[str], options: Options) -> Result:
     catalogue = catalogues.load(options.catalogues)
     repository, prefixes = open_repository(list(paths) or ["."])
-    everything = [f for f in repository.files if options.include_vendored or not vendored(f, catalogue.vendored)]
+    everything = [
+        f for f in repository.files if options.include_vendored or not vendored(f, catalogue.vendored)
+    ]
     features = features_in(repository.root, everything)
     # The features whose file lies under the paths are judged (DSC002, DSC003), so the code
     # they cover is read even when it lies outside the paths.
@@ -58,9 +60,7 @@ def discover(paths: Sequence[str], options: Options) -> Result:
     scanned = scan(repository.root, wanted, catalogue, options.jobs, cache)
     if cache is not None:
         cache.save(scanned)
-    usages = sorted(
-        (u for s in scanned for u in s.usages), key=lambda u: (u.file, u.line, u.column, u.entry)
-    )
+    usages = sorted((u for s in scanned for u in s.usages), key=lambda u: (u.file, u.line, u.column, u.entry))
     owned = assign(usages, features)
     found = findings(owned, features, judged)
     if options.bom is not None:

@@ -48,9 +48,10 @@ def _trie(words: Sequence[bytes]) -> bytes:
         node[None] = {}
 
     def emit(node: dict[int | None, Any]) -> bytes:
-        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
-            (k, v) for k, v in node.items() if k is not None
-        )]
+        branches = [
+            re.escape(bytes([byte])) + emit(child)
+            for byte, child in sorted((k, v) for k, v in node.items() if k is not None)
+        ]
         if not branches:
             return b""
         body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
@@ -74,7 +75,9 @@ def _filters(catalogue: Catalogue) -> _Filters:
 
 # A Python module is named on an import line (compound one-liners included: `try: import x`);
 # `[^\n:]*` and `[^\n]*` cannot overlap, so a long line costs linear time, never more.
-_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*(?:(?:try|else|if[^\n:]*|elif[^\n:]*):[ \t]*)?(?:from|import)[ \t][^\n]*")
+_IMPORT_LINE = re.compile(
+    rb"(?m)^[ \t]*(?:(?:try|else|if[^\n:]*|elif[^\n:]*):[ \t]*)?(?:from|import)[ \t][^\n]*"
+)
 
 
 def _passes_python(pattern: re.Pattern[bytes], data: bytes) -> bool:

@@ -63,7 +63,9 @@ def vendored(file: str, names: frozenset[str]) -> bool:
     file is minified or a type declaration."""
     parts = file.lower().split("/")
     name = parts[-1]
-    return any(part in names for part in parts[:-1]) or name.endswith((".min.js", ".d.ts", ".d.mts", ".d.cts"))
+    return any(part in names for part in parts[:-1]) or name.endswith(
+        (".min.js", ".d.ts", ".d.mts", ".d.cts")
+    )
 
 
 def language_of(file: str) -> str | None:
@@ -107,9 +109,7 @@ def _git_files(root: str) -> list[str]:
             raise UsageError(f"cannot list the repository's files with git: {exc}", root) from None
         if completed.returncode != 0:
             reason = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise UsageError(
-                f"git ls-files failed: {reason[-1] if reason else completed.returncode}", root
-            )
+            raise UsageError(f"git ls-files failed: {reason[-1] if reason else completed.returncode}", root)
         names.extend(completed.stdout.decode("utf-8", "surrogateescape").split("\0"))
     kept = []
     for name in names:

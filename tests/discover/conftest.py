@@ -27,7 +27,16 @@ def feature(name: str, approach: str = "prompting", extra: str = "", problem: st
 
 def git(folder: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "protocol.file.allow=always", *args],
+        [
+            "git",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "protocol.file.allow=always",
+            *args,
+        ],
         cwd=folder,
         check=True,
         capture_output=True,

@@ -18,11 +18,15 @@ FEATURE = feature(
 
 
 def bom(*components: dict[str, object], version: str = "1.6") -> str:
-    return json.dumps({"bomFormat": "CycloneDX", "specVersion": version, "version": 1, "components": list(components)})
+    return json.dumps(
+        {"bomFormat": "CycloneDX", "specVersion": version, "version": 1, "components": list(components)}
+    )
 
 
 def findings(root: Path) -> list[dict[str, object]]:
-    completed = run(root, "discover", "--format", "json", "--no-cache", "--isolated", "--from-bom", "bom.json")
+    completed = run(
+        root, "discover", "--format", "json", "--no-cache", "--isolated", "--from-bom", "bom.json"
+    )
     assert completed.returncode in (0, 1), completed.stderr
     return [f for f in json.loads(completed.stdout)["findings"] if f["file"] == "bom.json"]
 
@@ -34,22 +38,37 @@ def test_components_no_feature_accounts_for_are_reported(make_repo: MakeRepo) ->
             "ml/claims/train.py": "from openai import OpenAI\n",
             "bom.json": bom(
                 {"type": "machine-learning-model", "name": "gpt-4o-mini"},  # named by the feature
-                {"type": "machine-learning-model", "name": "bert-ner", "evidence": {"occurrences": [{"location": "ml/claims/ner.py"}]}},  # in covered code
+                {
+                    "type": "machine-learning-model",
+                    "name": "bert-ner",
+                    "evidence": {"occurrences": [{"location": "ml/claims/ner.py"}]},
+                },  # in covered code
                 {"type": "data", "name": "evals/claims.jsonl"},  # named by the feature
-                {"type": "machine-learning-model", "name": "whisper-large-v3", "evidence": {"occurrences": [{"location": "voice/asr.py"}]}},
+                {
+                    "type": "machine-learning-model",
+                    "name": "whisper-large-v3",
+                    "evidence": {"occurrences": [{"location": "voice/asr.py"}]},
+                },
                 {"type": "data", "name": "call-recordings"},
                 {"type": "library", "name": "requests"},  # not an AI component
             ),
         }
     )
     found = findings(root)
-    assert [(f["rule"], f["path"]) for f in found] == [("DSC001", "components[3]"), ("DSC001", "components[4]")]
+    assert [(f["rule"], f["path"]) for f in found] == [
+        ("DSC001", "components[3]"),
+        ("DSC001", "components[4]"),
+    ]
     assert "whisper-large-v3" in str(found[0]["message"]) and "voice/asr.py" in str(found[0]["message"])
     assert "data component 'call-recordings'" in str(found[1]["message"])
 
 
 def test_nested_components_are_read(make_repo: MakeRepo) -> None:
-    nested = {"type": "application", "name": "app", "components": [{"type": "machine-learning-model", "name": "llama-3"}]}
+    nested = {
+        "type": "application",
+        "name": "app",
+        "components": [{"type": "machine-learning-model", "name": "llama-3"}],
+    }
     root = make_repo({"ml/claims/ai-feature.yaml": FEATURE, "bom.json": bom(nested)})
     assert ["llama-3" in str(f["message"]) for f in findings(root)] == [True]
 

@@ -45,9 +45,11 @@ def located(fmt: str, output: str) -> set[tuple[str, str, int]]:
         return found
     if fmt == "json":
         data = json.loads(output)
-        return {(f["rule"], f["file"], f["line"]) for r in data["files"] for f in r["findings"]} if "files" in data else {
-            (f["rule"], f["file"], f["line"]) for f in data["findings"]
-        }
+        return (
+            {(f["rule"], f["file"], f["line"]) for r in data["files"] for f in r["findings"]}
+            if "files" in data
+            else {(f["rule"], f["file"], f["line"]) for f in data["findings"]}
+        )
     if fmt == "sarif":
         results = json.loads(output)["runs"][0]["results"]
         return {
@@ -61,13 +63,17 @@ def located(fmt: str, output: str) -> set[tuple[str, str, int]]:
     if fmt == "github":
         found = set()
         for line in output.splitlines():
-            head, _, rest = line.partition("::")[2].partition("::")
+            head, _, _rest = line.partition("::")[2].partition("::")
             fields = dict(item.split("=", 1) for item in head.split(" ", 1)[1].split(","))
             found.add((fields["title"].split(" ")[0], fields["file"], int(fields["line"])))
         return found
     if fmt == "gitlab":
         return {
-            (i["check_name"].split(" ")[0] if " " in i["check_name"] else i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"])
+            (
+                i["check_name"].split(" ")[0] if " " in i["check_name"] else i["check_name"],
+                i["location"]["path"],
+                i["location"]["lines"]["begin"],
+            )
             for i in json.loads(output)
         }
     if fmt == "junit":
@@ -85,7 +91,9 @@ def located(fmt: str, output: str) -> set[tuple[str, str, int]]:
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))
 def test_every_format_carries_the_discover_findings(make_repo: MakeRepo, fmt: str) -> None:
     root = make_repo(FILES)
-    completed = run(root, "check", "--discover", "--no-cache", "--isolated", "--format", fmt, "--select", "DSC")
+    completed = run(
+        root, "check", "--discover", "--no-cache", "--isolated", "--format", fmt, "--select", "DSC"
+    )
     assert completed.returncode == 1, completed.stderr
     assert located(fmt, completed.stdout) >= EXPECTED, completed.stdout
 
@@ -96,7 +104,12 @@ def test_config_discover_true_turns_it_on(make_repo: MakeRepo) -> None:
     (root / "pyproject.toml").write_text("[tool.archlint]\ndiscover = true\n", encoding="utf-8")
     completed = run(root, "check", "--no-cache", "--select", "DSC")
     assert completed.returncode == 1
-    assert {rule for rule, _, _ in located("text", completed.stdout)} == {"DSC001", "DSC002", "DSC003", "DSC004"}
+    assert {rule for rule, _, _ in located("text", completed.stdout)} == {
+        "DSC001",
+        "DSC002",
+        "DSC003",
+        "DSC004",
+    }
     (root / "pyproject.toml").write_text("[tool.archlint]\ndiscover = 'yes'\n", encoding="utf-8")
     refused = run(root, "check", "--no-cache")
     assert refused.returncode == 2 and "'discover' must be true or false" in refused.stderr
@@ -106,17 +119,31 @@ def test_check_without_discover_imports_none_of_it(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
     probe = (
         "import sys; from archlint.__main__ import main; main(['check', '--no-cache', '--isolated', '.']);"
-        "print(sorted(m for m in sys.modules if m.startswith(('archlint.discover.', 'archlint.commands.discover', 'tree_sitter', 'cyclonedx'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(("
+        "'archlint.discover.', 'archlint.commands.discover', 'tree_sitter', 'cyclonedx'))))"
     )
-    completed = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
     assert completed.stdout.splitlines()[-1] == "[]", completed.stderr
 
 
 def test_check_of_one_feature_file_still_judges_its_code(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
-    completed = run(root, "check", "--discover", "--no-cache", "--isolated", "--select", "DSC", "services/faq/ai-feature.yaml")
+    completed = run(
+        root,
+        "check",
+        "--discover",
+        "--no-cache",
+        "--isolated",
+        "--select",
+        "DSC",
+        "services/faq/ai-feature.yaml",
+    )
     assert {rule for rule, _, _ in located("text", completed.stdout)} == {"DSC003"}
-    completed = run(root, "check", "--discover", "--no-cache", "--isolated", "--select", "DSC", "services/triage")
+    completed = run(
+        root, "check", "--discover", "--no-cache", "--isolated", "--select", "DSC", "services/triage"
+    )
     assert {rule for rule, _, _ in located("text", completed.stdout)} == {"DSC002", "DSC004"}
 
 

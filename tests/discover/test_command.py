@@ -37,7 +37,11 @@ def test_text_lists_every_usage_with_its_feature_and_the_findings(make_repo: Mak
 def test_json_and_csv_hold_the_same_inventory(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
     data = json.loads(run(root, "discover", "--format", "json", "--no-cache", "--isolated").stdout)
-    rows = list(csv.DictReader(io.StringIO(run(root, "discover", "--format", "csv", "--no-cache", "--isolated").stdout)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run(root, "discover", "--format", "csv", "--no-cache", "--isolated").stdout)
+        )
+    )
     assert [(u["file"], u["line"], u["kind"], u["feature"]) for u in data["usages"]] == [
         ("services/search/index.py", 1, "vector-store", "search"),
         ("web/src/chat.tsx", 1, "llm", None),
@@ -53,8 +57,12 @@ def test_a_clean_repository_exits_zero_and_selection_works_like_check(make_repo:
     root = make_repo(FILES)
     assert run(root, "discover", "--no-cache", "--isolated", "services").returncode == 0
     assert run(root, "discover", "--no-cache", "--isolated", "--ignore", "DSC001").returncode == 0
-    assert run(root, "discover", "--no-cache", "--isolated", "--fail-on", "warning", "services").returncode == 0
-    (root / "pyproject.toml").write_text('[tool.archlint]\nseverity = {DSC001 = "warning"}\n', encoding="utf-8")
+    assert (
+        run(root, "discover", "--no-cache", "--isolated", "--fail-on", "warning", "services").returncode == 0
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.archlint]\nseverity = {DSC001 = "warning"}\n', encoding="utf-8"
+    )
     assert run(root, "discover", "--no-cache").returncode == 0
     assert run(root, "discover", "--no-cache", "--fail-on", "warning").returncode == 1
 
@@ -69,7 +77,9 @@ def test_usage_errors_exit_two_without_a_traceback(make_repo: MakeRepo, args: li
     assert completed.stderr.startswith("archlint: error:") and "Traceback" not in completed.stderr
 
 
-def test_the_cache_answers_an_unchanged_repository_and_sees_an_edit(make_repo: MakeRepo, tmp_path: Path) -> None:
+def test_the_cache_answers_an_unchanged_repository_and_sees_an_edit(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
     root = make_repo(FILES)
     cache = tmp_path / "cache"
     options = Options(cache_dir=str(cache), jobs=1)

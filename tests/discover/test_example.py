@@ -23,7 +23,9 @@ def test_the_example_inventory_matches_the_golden_file(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, copy)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
-    completed = run(copy, "discover", "--format", "json", "--from-bom", "ai-bom.json", "--no-cache", "--isolated")
+    completed = run(
+        copy, "discover", "--format", "json", "--from-bom", "ai-bom.json", "--no-cache", "--isolated"
+    )
     assert completed.returncode == 1, completed.stderr
     if os.environ.get("ARCHLINT_UPDATE_GOLDEN"):
         GOLDEN.write_text(completed.stdout, encoding="utf-8")

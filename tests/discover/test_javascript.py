@@ -16,7 +16,10 @@ def found(source: str, file: str = "m.ts") -> list[tuple[int, str, str, str]]:
 
 @pytest.mark.parametrize("file", ["m.js", "m.mjs", "m.ts", "m.tsx", "M.TSX"])
 def test_a_named_import_alias_resolves_calls(file: str) -> None:
-    source = "import { OpenAI as C } from 'openai';\nconst c = new C();\nawait new C().embeddings.create({input: 'x'});\n"
+    source = (
+        "import { OpenAI as C } from 'openai';\nconst c = new C();\n"
+        "await new C().embeddings.create({input: 'x'});\n"
+    )
     usages = found(source, file)
     assert (1, "llm", "openai", "openai") in usages
     assert (3, "embeddings", "openai-embeddings", "openai.OpenAI.embeddings.create") in usages
@@ -42,7 +45,9 @@ def test_a_dynamic_import_of_a_variable_is_noted_as_unresolved() -> None:
 
 
 def test_tools_passed_as_a_shorthand_or_quoted_property() -> None:
-    shorthand = "import OpenAI from 'openai';\nawait new OpenAI().chat.completions.create({ tools, messages });\n"
+    shorthand = (
+        "import OpenAI from 'openai';\nawait new OpenAI().chat.completions.create({ tools, messages });\n"
+    )
     quoted = "import OpenAI from 'openai';\nawait new OpenAI().chat.completions.create({ 'tools': t });\n"
     assert (2, "tools", "tool-definitions", "openai.chat.completions.create") in found(shorthand)
     assert (2, "tools", "tool-definitions", "openai.chat.completions.create") in found(quoted)

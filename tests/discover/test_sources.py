@@ -39,14 +39,18 @@ def test_an_organisation_catalogue_adds_vendored_folders(make_repo: MakeRepo) ->
             "ai-feature.yaml": feature("app"),
             "app/main.py": "import openai\n",
             "legacy_clients/old.py": "import openai\n",
-            "acme.yaml": "apiVersion: archlint/v1\nkind: DiscoveryCatalogue\nvendored: [legacy_clients]\nentries: []\n",
+            "acme.yaml": (
+                "apiVersion: archlint/v1\nkind: DiscoveryCatalogue\nvendored: [legacy_clients]\nentries: []\n"
+            ),
         }
     )
     assert usages(root, "--catalogue", "acme.yaml") == ["app/main.py"]
 
 
 def test_ignored_files_are_skipped_and_untracked_ones_read(make_repo: MakeRepo) -> None:
-    root = make_repo({"ai-feature.yaml": feature("app"), ".gitignore": "scratch/\n", "app/main.py": "import openai\n"})
+    root = make_repo(
+        {"ai-feature.yaml": feature("app"), ".gitignore": "scratch/\n", "app/main.py": "import openai\n"}
+    )
     (root / "scratch").mkdir()
     (root / "scratch" / "try.py").write_text("import anthropic\n", encoding="utf-8")
     (root / "app" / "new.py").write_text("import cohere\n", encoding="utf-8")  # untracked, not ignored
@@ -63,7 +67,9 @@ def test_a_symbolic_link_out_of_the_repository_is_not_followed(make_repo: MakeRe
     git(root, "add", "-A")
     assert usages(root) == ["app/main.py"]
     # Outside git the walk does not follow them either.
-    plain = make_repo({"ai-feature.yaml": feature("app"), "app/main.py": "import anthropic\n"}, in_git=False, name="plain")
+    plain = make_repo(
+        {"ai-feature.yaml": feature("app"), "app/main.py": "import anthropic\n"}, in_git=False, name="plain"
+    )
     os.symlink(outside / "secret.py", plain / "app" / "linked.py")
     os.symlink(outside, plain / "linked-folder")
     assert usages(plain) == ["app/main.py"]
