@@ -66,28 +66,48 @@ def _filters(catalogue: Catalogue) -> _Filters:
     yaml = catalogue.needles("yaml")
     return _Filters(
         re.compile(_trie(python)) if python else None,
-        # A package is named in a string literal: anchoring on the quote lets the engine skip
-        # to quote characters (short names such as `ai` would otherwise match everywhere).
-        re.compile(b"[\"'`]" + _trie(javascript)) if javascript else None,
+        _javascript_names(catalogue) if javascript else None,
         re.compile(_trie(yaml)) if yaml else None,
     )
 
 
-# A Python module is named on an import line (compound one-liners included: `try: import x`);
-# `[^\n:]*` and `[^\n]*` cannot overlap, so a long line costs linear time, never more.
-_IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:(?:try|else|if[^\n:]*|elif[^\n:]*):[ \t]*)?(?:from|import)[ \t][^\n]*"
+def _javascript_names(catalogue: Catalogue) -> re.Pattern[bytes]:
+    """A package name ends at the closing quote or at a subpath's slash (`ai` is not `aiohttp`);
+    a wildcard's stem (`@langchain/`) is a prefix."""
+    exact: set[bytes] = set()
+    stems: set[bytes] = set()
+    for entry in catalogue.entries:
+        for name in entry.javascript.imports if entry.javascript is not None else ():
+            (stems if "*" in name else exact).add(name.split("*", 1)[0].encode())
+    parts = [_trie(sorted(exact)) + rb"(?=[\"'`/])"] if exact else []
+    parts += [_trie(sorted(s for s in stems if s))] if any(stems) else []
+    return re.compile(b"|".join(b"(?:" + part + b")" for part in parts))
+
+
+# Where a module is named. Python: the rest of a line from `import` (import a, b; try: import c)
+# and from `from` (from a.b import c). JavaScript: the string after `from`, `require(`, `import(`
+# or a bare `import`. Each pattern starts with a literal, which the regex engine finds with a
+# fast scan; the names are then tried only there.
+_PYTHON_PLACES = (re.compile(rb"import[ \t(\\][^\n]*"), re.compile(rb"from[ \t][^\n]*"))
+_JAVASCRIPT_PLACES = (
+    re.compile(rb"from\s*[\"'`]"),
+    re.compile(rb"require\(\s*[\"'`]"),
+    re.compile(rb"import\s*\(?\s*[\"'`]"),
 )
 
 
-def _passes_python(pattern: re.Pattern[bytes], data: bytes) -> bool:
+def _passes_python(names: re.Pattern[bytes], data: bytes) -> bool:
     if any(needle in data for needle in _PYTHON_DYNAMIC):
         return True
-    return any(pattern.search(data, line.start(), line.end()) for line in _IMPORT_LINE.finditer(data))
+    places = (place for pattern in _PYTHON_PLACES for place in pattern.finditer(data))
+    return any(names.search(data, place.start(), place.end()) for place in places)
 
 
-def _passes_javascript(pattern: re.Pattern[bytes], data: bytes) -> bool:
-    return bool(pattern.search(data)) or any(needle in data for needle in _JAVASCRIPT_DYNAMIC)
+def _passes_javascript(names: re.Pattern[bytes], data: bytes) -> bool:
+    if any(needle in data for needle in _JAVASCRIPT_DYNAMIC):
+        return True
+    places = (place for pattern in _JAVASCRIPT_PLACES for place in pattern.finditer(data))
+    return any(names.match(data, place.end()) for place in places)
 
 
 def stat_of(root: str, file: str) -> tuple[int, int, int] | None:
