@@ -177,12 +177,15 @@ def scan(
         todo = [file for file in todo if not _by_digest(root, file, cache, done)]
     workers = jobs or (os.cpu_count() or 1)
     if workers > 1 and len(todo) >= PARALLEL_FROM:
+        import sys
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         size = max(1, len(todo) // (workers * 4))
         chunks = [(root, todo[i : i + size], catalogue) for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+        # As check does: fork shares the loaded modules for free; macOS and Windows only spawn safely.
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
             results = [item for part in pool.map(_chunk, chunks) for item in part]
     else:
         results = _chunk((root, todo, catalogue))

@@ -6,6 +6,7 @@ symbolic link that leads out of it is not followed."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -116,10 +117,16 @@ def _git_files(root: str) -> list[str]:
         if not name:
             continue
         path = os.path.join(root, name)
-        # A link out of the repository is never followed; a deleted file drops out.
-        if os.path.islink(path) and not inside(os.path.realpath(path), root):
+        try:
+            mode = os.lstat(path).st_mode
+            # A link out of the repository is never followed; a deleted file drops out.
+            if stat.S_ISLNK(mode):
+                if not inside(os.path.realpath(path), root):
+                    continue
+                mode = os.stat(path).st_mode
+        except OSError:
             continue
-        if os.path.isfile(path):
+        if stat.S_ISREG(mode):
             kept.append(name)
     return kept
 

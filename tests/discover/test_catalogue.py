@@ -58,6 +58,12 @@ def test_entry_finds_its_positive_and_not_its_negative_snippet(
     assert negative == [], f"{entry_id}: the negative {language} snippet is found in {file}"
 
 
+def test_the_built_in_catalogue_is_valid_under_its_schema() -> None:
+    # Runs skip validating the built-in file (jsonschema costs ~50 ms to import); this holds it.
+    with open(catalogues.BUILTIN, "rb") as stream:
+        catalogues._validate(catalogues._parse(stream.read(), catalogues.BUILTIN), catalogues.BUILTIN)
+
+
 def test_an_organisation_catalogue_adds_an_entry(tmp_path: Path) -> None:
     extra = tmp_path / "acme.yaml"
     extra.write_text(
