@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ..finding import Finding
 from .run import Result
-from .usage import UNRESOLVED
+from .usage import UNRESOLVED, printable
 
 FORMATS = ("text", "json", "csv")
 COLUMNS = ("file", "line", "column", "kind", "library", "symbol", "entry", "feature", "feature_file")
@@ -21,8 +21,10 @@ def rows(result: Result) -> list[dict[str, object]]:
     return [
         {
             **usage.to_json(),
-            "feature": feature.name if feature is not None else None,
-            "feature_file": feature.file if feature is not None else None,
+            "file": printable(usage.file),
+            "symbol": printable(usage.symbol),
+            "feature": printable(feature.name) if feature is not None else None,
+            "feature_file": printable(feature.file) if feature is not None else None,
         }
         for usage, feature in result.owned
     ]
@@ -48,8 +50,8 @@ def _text(result: Result, findings: Sequence[Finding], stream: TextIO) -> None:
         )
     for finding in findings:
         stream.write(
-            f"{finding.file}:{finding.line}:{finding.column}: {finding.severity.value} {finding.rule} "
-            f"{finding.message}\n"
+            f"{printable(finding.file)}:{finding.line}:{finding.column}: {finding.severity.value} "
+            f"{finding.rule} {printable(finding.message)}\n"
         )
     counts = {s: sum(1 for f in findings if f.severity.value == s) for s in ("error", "warning", "info")}
     stream.write(
@@ -63,7 +65,12 @@ def _json(result: Result, findings: Sequence[Finding], stream: TextIO) -> None:
         "version": JSON_VERSION,
         "scanned_files": result.scanned,
         "features": [
-            {"name": f.name, "file": f.file, "approach": f.approach, "code_paths": list(f.code_paths or ())}
+            {
+                "name": printable(f.name),
+                "file": printable(f.file),
+                "approach": printable(f.approach),
+                "code_paths": list(f.code_paths or ()),
+            }
             for f in result.features
         ],
         "usages": rows(result),
@@ -72,8 +79,8 @@ def _json(result: Result, findings: Sequence[Finding], stream: TextIO) -> None:
                 "rule": f.rule,
                 "name": f.name,
                 "severity": f.severity.value,
-                "message": f.message,
-                "file": f.file,
+                "message": printable(f.message),
+                "file": printable(f.file),
                 "path": f.path,
                 "line": f.line,
                 "column": f.column,

@@ -74,7 +74,7 @@ class _Scan:
             if name in _DYNAMIC and isinstance(call, ast.Call):
                 module = _literal(call)
                 if module is None:
-                    yield self._usage(call, UNRESOLVED, "", ast.unparse(call)[:200], "")
+                    yield self._usage(call, UNRESOLVED, "", _source_of(call), "")
                 else:
                     self.imported.append((module, call))
         used = {name for name, _ in names if name} | {module for module, _ in self.imported}
@@ -104,6 +104,13 @@ class _Scan:
 
     def _usage(self, node: ast.stmt | ast.expr, kind: str, library: str, symbol: str, entry: str) -> Usage:
         return Usage(self.file, node.lineno, node.col_offset + 1, kind, library, symbol, entry)
+
+
+def _source_of(call: ast.Call) -> str:
+    try:
+        return ast.unparse(call)[:200]
+    except (RecursionError, ValueError):  # a hostile, deeply nested argument
+        return "(a dynamic import)"
 
 
 def _literal(call: ast.Call) -> str | None:

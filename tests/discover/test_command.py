@@ -125,3 +125,24 @@ def test_parallel_jobs_give_the_same_result(make_repo: MakeRepo, monkeypatch: py
     parallel = discover([str(root)], Options(jobs=2))
     assert parallel.owned == serial.owned and parallel.findings == serial.findings
     assert any(o.usage.file == "services/search/gen/m7.py" for o in parallel.owned)
+
+
+def test_hostile_names_and_code_give_no_traceback(make_repo: MakeRepo) -> None:
+    deep = "import importlib\nimportlib.import_module(" + "(" * 90 + "name" + ")" * 90 + ")\n"
+    root = make_repo(
+        {
+            "ai-feature.yaml": feature("app"),
+            "app/new\nline.py": "import openai\n",  # a newline in a file name cannot forge an output line
+            "app/deep.py": deep,
+            "app/chain.py": "import openai\nx = " + " + ".join(["a"] * 50_000) + "\n",
+            "app/binary.py": "import openai\n\x00\x01",
+            "web/bad.ts": "import OpenAI from 'openai'\n" + "{" * 5000 + "\n",
+        }
+    )
+    for fmt in ("text", "json", "csv"):
+        completed = run(root, "discover", "--no-cache", "--isolated", "--format", fmt)
+        assert completed.returncode in (0, 1), completed.stderr
+        assert "Traceback" not in completed.stderr and "internal error" not in completed.stderr
+        data = json.loads(completed.stdout) if fmt == "json" else None
+        shown = " ".join(u["file"] for u in data["usages"]) if data else completed.stdout
+        assert "app/new\\nline.py" in shown  # the same escaped name in every format, as check shows it
