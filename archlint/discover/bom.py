@@ -23,6 +23,7 @@ class Component(NamedTuple):
     ref: str
     path: str  # where it sits in the document: components[2], components[0].components[1]
     locations: tuple[str, ...]  # evidence.occurrences[].location
+    line: int = 1  # of the component's name in the file
 
 
 def read(path: str) -> list[Component]:
@@ -54,8 +55,17 @@ def read(path: str) -> list[Component]:
         raise UsageError(f"not a valid CycloneDX BOM: {type(exc).__name__}: {exc}", path) from None
     # The library keeps components sorted; the document's own order gives each its path.
     paths = dict(_paths(data.get("components"), "components"))
-    found = list(_components(bom.components, paths))
+    text = raw.decode("utf-8", "replace")
+    found = [c._replace(line=_line_of(text, c.name)) for c in _components(bom.components, paths)]
     return sorted(found, key=lambda c: _order(c.path))
+
+
+def _line_of(text: str, name: str) -> int:
+    """The line of `"name": "<name>"` in the BOM, so an annotation points at the component."""
+    import re
+
+    match = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name)), text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def _paths(items: Any, prefix: str) -> Iterator[tuple[tuple[str, str, str], str]]:
@@ -126,7 +136,7 @@ def findings(components: Sequence[Component], features: Sequence[Feature], bom_f
                 "accounts for it: none names it and none covers a file it occurs in",
                 bom_file,
                 component.path,
-                1,
+                component.line,
                 1,
             )
         )
