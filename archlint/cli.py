@@ -166,7 +166,47 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    check.add_argument(
+        "--discover",
+        action="store_true",
+        default=None,
+        help="also find AI usage in the code and report DSC001-DSC004 (config: discover = true)",
+    )
+    _add_catalogue_option(check)
     _add_policy_options(check)
+
+
+def _add_catalogue_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalogue",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an organisation's detection catalogue, added to the built-in one (repeatable)",
+    )
+
+
+def _discover_arguments(discover: argparse.ArgumentParser) -> None:
+    discover.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan (default: .)")
+    discover.add_argument("--format", choices=("text", "json", "csv"), default="text", help="output format")
+    discover.add_argument("--output", "-o", metavar="FILE", help="write the inventory to FILE")
+    discover.add_argument(
+        "--from-bom", metavar="FILE", help="reconcile the AI components of a CycloneDX 1.6 BOM (JSON) too"
+    )
+    discover.add_argument(
+        "--include-vendored", action="store_true", help="scan vendored and generated folders as well"
+    )
+    _add_catalogue_option(discover)
+    discover.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: the number of cores)"
+    )
+    discover.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="do not read or write the cache"
+    )
+    discover.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .archlint_cache)")
+    _add_selection_options(discover)
+    discover.add_argument("--config", metavar="PATH", help="use this config file instead of searching")
+    discover.add_argument("--isolated", action="store_true", help="ignore every configuration file")
 
 
 def _explain_arguments(explain: argparse.ArgumentParser) -> None:
@@ -288,6 +328,12 @@ _SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None
         "write a first ai-feature.yaml",
         "Ask the questions of the decision gates and write a valid, commented ai-feature.yaml.",
         _init_arguments,
+    ),
+    "discover": (
+        "inventory AI usage in the code",
+        "Find AI usage in the code (LLM, embeddings, vector stores, fine-tuning, tools) and reconcile "
+        "it with the feature files: DSC001-DSC004.",
+        _discover_arguments,
     ),
 }
 COMMANDS = tuple(_SUBCOMMANDS)

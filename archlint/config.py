@@ -51,6 +51,7 @@ KEYS: dict[str, str] = {
     "baseline": _BOOL,
     "require-files": _BOOL,
     "evidence": "'default' or 'strict'",
+    "discover": _BOOL,  # archlint check also runs archlint discover (DSC001-DSC004)
 }
 EVIDENCE_MODES = ("default", "strict")
 ORG_ONLY = frozenset({"lock", "baseline"})
@@ -680,6 +681,7 @@ def _settings(values: Mapping[str, Any]) -> Settings:
         waiver_max_days=max_days if isinstance(max_days, int) else None,
         require_files=values.get("require-files", False),
         evidence=values.get("evidence", "default"),
+        discover=values.get("discover", False),
     )
 
 
@@ -1090,6 +1092,7 @@ def describe(resolved: Resolved, catalog: Any) -> list[Row]:
         row("waivers", s.waivers),
         row("require-files", s.require_files),
         row("evidence", s.evidence),
+        row("discover", s.discover),
         row("waivers", s.waiver_max_days if s.waiver_max_days is not None else "no limit", "max-days"),
         row("waivers", list(s.waiver_approvers) or "anyone", "approvers"),
         row("baseline", resolved.baseline),

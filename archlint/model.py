@@ -324,6 +324,11 @@ class Spec(_Strict):
         default=None, description="Checks and reviews between the model's output and its effect."
     )
     tools: list[Tool] | None = Field(default=None, description="Each tool the model can call.")
+    code_paths: list[str] | None = Field(
+        default=None,
+        description="The code this feature covers, for `archlint discover`: gitignore-style globs from the "
+        "repository root. Absent: the folder holding this file and everything below it.",
+    )
     waivers: list[Waiver] | None = Field(
         default=None, description="Time-limited, approved exceptions to rules for this feature."
     )

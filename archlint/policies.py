@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 ENGINE_RULES = frozenset(
     {"SCH001", "SCH002", "SCH003", "WVR001", "WVR002", "WVR003", "WVR004", "POL001", "DEC001"}
     | {"EVD001", "EVD002", "EVD003", "EVD004", "EVD005", "EVD006"}
+    | {"DSC001", "DSC002", "DSC003", "DSC004"}  # archlint discover (archlint/discover/reconcile.py)
 )
 
 

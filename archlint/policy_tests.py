@@ -68,7 +68,11 @@ def run_cases(catalog: Catalog, sets: list[PolicySet], plan: Plan) -> Iterator[C
                     display = f"{rule.source}#{rule.id}.{kind}[{index}]"
                     case_plan = _configured(plan, case.get("config"), rule.source)
                     named = is_feature_file(os.path.basename(case.get("file") or "ai-feature.yaml"))
-                    if "text" in case and not named:
+                    if "code" in case:  # archlint discover's rules judge code with the document
+                        from .discover.cases import run_case
+
+                        result = run_case(case["document"], case["code"], display, case_plan)
+                    elif "text" in case and not named:
                         result = check_unnamed(case["text"], display, case_plan)  # found by its content alone
                     elif "text" in case:
                         result = check_text(case["text"], display, case_plan)

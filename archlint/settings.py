@@ -36,6 +36,7 @@ class Settings(NamedTuple):
     waiver_max_days: int | None = None
     require_files: bool = False  # a run that finds no feature file fails (exit 1)
     evidence: str = "default"  # "strict": every declared evidence path must resolve (EVD001)
+    discover: bool = False  # check runs archlint discover too (config `discover = true`, --discover)
 
 
 def run_day(settings: Settings) -> str:

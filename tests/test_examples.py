@@ -37,6 +37,11 @@ NO_EXAMPLE = {
     "SCH003": "fires on a file named unlike a feature file, which an anti-pattern file named "
     "RULE-name.ai-feature.yaml cannot be (its own cases in policies/schema.yaml and "
     "tests/security/test_discovery_bypass.py cover it)",
+    **dict.fromkeys(
+        ("DSC001", "DSC002", "DSC003", "DSC004"),
+        "judges code, not a feature file alone: examples/discover-monorepo shows it "
+        "(tests/discover/test_example.py)",
+    ),
 }
 
 # Findings an anti-pattern file shows besides its own rule, and why.

@@ -66,8 +66,12 @@ def run(args: argparse.Namespace) -> int:
         )
         for item in unnamed
     ]
+    discovering = bool(getattr(args, "discover", None) or settings.discover)
     if not nested:
-        return _report(args, fmt, settings, catalog, outcomes + misnamed, named)
+        checked = outcomes + misnamed
+        if discovering:
+            _add_discovered(args, settings, checked)
+        return _report(args, fmt, settings, catalog, checked, named)
     # Files under a folder with its own config: each folder's files as a run of their own.
     numbered = list(zip(positions, outcomes, strict=True))
     rules = {rule.id: rule for rule in catalog.rules} if catalog is not None else {}
@@ -81,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     numbered.sort(key=lambda pair: pair[0])
     all_rules = tuple(rules.values()) if catalog is not None or rules else None
     checked = [outcome for _, outcome in numbered] + misnamed
+    if discovering:
+        _add_discovered(args, settings, checked)
     return _report(args, fmt, settings, catalog, checked, named, fail_on=fail_on, rules=all_rules)
 
 
@@ -118,6 +124,25 @@ def _check_group(
             with store.serving():  # catalogs and decision gates load through the cache
                 catalog = _check_rest(resolved, files, outcomes, rest, results, jobs)
     return outcomes, catalog
+
+
+def _add_discovered(args: argparse.Namespace, settings: Settings, outcomes: list[Outcome]) -> None:
+    """`--discover`: archlint discover's findings join the report, DSC002/DSC003 in their feature
+    file's result and DSC001/DSC004 in results of their own for the source files."""
+    from ..discover.run import discover
+    from ..finding import Finding
+    from .discover import applied, options_from
+
+    result = discover(args.paths or ["."], options_from(args))
+    by_file: dict[str, list[Finding]] = {}
+    for finding in applied(result.findings, settings):
+        name = _printable(display(os.path.join(result.repository.root, finding.file)))
+        by_file.setdefault(name, []).append(finding._replace(file=name))
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, FileResult) and outcome.file in by_file:
+            joined = sorted((*outcome.findings, *by_file.pop(outcome.file)), key=Finding.sort_key)
+            outcomes[index] = outcome._replace(findings=tuple(joined))
+    outcomes.extend(FileResult(name, tuple(found)) for name, found in sorted(by_file.items()))
 
 
 def _refuse_baseline(resolved: Resolved, args: argparse.Namespace) -> None:
