@@ -66,6 +66,8 @@ class Rule(NamedTuple):
     argues_against_approach: bool = False
     # When the policy gives a condition instead of true: the findings for which that holds.
     argues_when: cel.Program | None = None
+    # Framework -> control ids (informative): (("owasp-llm-2025", ("LLM02",)), ...), policy order.
+    mappings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def condition_source(self) -> str:
@@ -343,6 +345,10 @@ def _compile_rule(
         message=message,
         argues_against_approach=bool(argues),
         argues_when=argues_when,
+        mappings=tuple(
+            (framework, tuple(dict.fromkeys(controls)))
+            for framework, controls in (raw.get("mappings") or {}).items()
+        ),
     )
 
 
