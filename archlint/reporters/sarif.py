@@ -113,8 +113,13 @@ def _descriptor(catalog: Catalog | None, rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.rationale.strip() or rule.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
-        "properties": _properties(rule.tags, rule.severity.value),
+        "properties": _properties((*rule.tags, *mapping_tags(rule)), rule.severity.value),
     }
+
+
+def mapping_tags(rule: Rule) -> list[str]:
+    """The framework controls a rule maps to, as tags: `owasp-llm-2025:LLM02`."""
+    return [f"{framework}:{control}" for framework, controls in rule.mappings for control in controls]
 
 
 def _bare_descriptor(finding: Finding) -> dict[str, Any]:
