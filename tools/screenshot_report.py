@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TODAY = "2026-06-01"
+TODAY = "2026-12-01"
 
 
 def chromium() -> str:

@@ -39,12 +39,19 @@ def bar_chart(
     rows: Sequence[tuple[str, Mapping[str, int]]],
     series: Sequence[str],
     empty: str = "nothing to show",
+    row_colours: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
+    hints: Mapping[str, str] | None = None,
 ) -> Markup:
-    """A horizontal (stacked, when several `series`) bar chart as an <svg> element."""
+    """A horizontal (stacked, when several `series`) bar chart as an <svg> element.
+
+    `row_colours` colours a one-series chart's bar by its row label; `notes` replaces the
+    total printed after a bar; `hints` gives a row label's tooltip (its full text).
+    """
     total_max = max((sum(values.get(s, 0) for s in series) for _, values in rows), default=0)
     legend = len(series) > 1
     height = TOP + max(len(rows), 1) * ROW + (28 if legend else 8)
-    plot = WIDTH - LABEL_WIDTH - 50
+    plot = WIDTH - LABEL_WIDTH - (80 if notes else 50)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" aria-label="{escape(title)}">',
@@ -56,7 +63,7 @@ def bar_chart(
         y = TOP + index * ROW
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR - 3}" text-anchor="end" class="label">'
-            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
+            f"<title>{escape((hints or {}).get(label, label))}</title>{escape(_short(label))}</text>"
         )
         x = float(LABEL_WIDTH)
         total = 0
@@ -65,7 +72,11 @@ def bar_chart(
             if not value or not total_max:
                 continue
             width = plot * value / total_max
-            colour = COLOURS.get(name, DEFAULT_COLOUR) if legend else DEFAULT_COLOUR
+            colour = (
+                COLOURS.get(name, DEFAULT_COLOUR)
+                if legend
+                else (row_colours or {}).get(label, DEFAULT_COLOUR)
+            )
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{BAR}" fill="{colour}" '
                 f'stroke="#333" stroke-width="0.5"><title>{escape(label)}: {value} {escape(name)}</title></rect>'
@@ -73,7 +84,8 @@ def bar_chart(
             x += width
             total += value
         if total_max:
-            parts.append(f'<text x="{x + 4:.1f}" y="{y + BAR - 3}" class="value">{total}</text>')
+            shown = (notes or {}).get(label, str(total))
+            parts.append(f'<text x="{x + 4:.1f}" y="{y + BAR - 3}" class="value">{escape(shown)}</text>')
     if legend:
         y = height - 14
         x = float(LABEL_WIDTH)

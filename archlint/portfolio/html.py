@@ -54,7 +54,11 @@ def context(data: Mapping[str, Any]) -> dict[str, Any]:
             "waivers",
             "Waivers by time to expiry",
             charts.bar_chart(
-                "Waivers by time to expiry", aggregate.expiry_timeline(features, today), ["waivers"], "no waivers"
+                "Waivers by time to expiry",
+                aggregate.expiry_timeline(features, today),
+                ["waivers"],
+                "no waivers",
+                row_colours={"expired": charts.COLOURS["error"], "0-30 days": "#E69F00"},
             ),
         ),
     ]
@@ -62,7 +66,7 @@ def context(data: Mapping[str, Any]) -> dict[str, Any]:
     for framework, rows in aggregate.controls_view(features, rules):
         series = [
             (
-                f"{row.control.id} {row.control.title}".strip(),
+                row.control.id,
                 {
                     "passing": row.passing,
                     "failing": row.failing,
@@ -77,7 +81,13 @@ def context(data: Mapping[str, Any]) -> dict[str, Any]:
                 "id": framework,
                 "title": frameworks.title(framework),
                 "rows": rows,
-                "svg": charts.bar_chart(f"{frameworks.title(framework)}: features per control", series, SERIES_CONTROLS),
+                "svg": charts.bar_chart(
+                    f"{frameworks.title(framework)}: features per control",
+                    series,
+                    SERIES_CONTROLS,
+                    notes={row.control.id: f"{row.failing} failing" for row in rows},
+                    hints={row.control.id: f"{row.control.id} {row.control.title}".strip() for row in rows},
+                ),
             }
         )
     fired = {f["rule"] for feature in features for f in feature["findings"]}
