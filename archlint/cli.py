@@ -114,7 +114,7 @@ def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument(
         "--framework",
         metavar="ID",
-        help="list the controls of a framework (owasp-llm-2025, nist-ai-rmf-1.0) with the rules mapped to them",
+        help="list a framework's controls (owasp-llm-2025, nist-ai-rmf-1.0) with the rules mapped to them",
     )
     _add_policy_options(rules)
 
@@ -165,7 +165,9 @@ def _init_arguments(init: argparse.ArgumentParser) -> None:
 
 
 def _report_arguments(report: argparse.ArgumentParser) -> None:
-    report.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: . unless --from-json)")
+    report.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: . unless --from-json)"
+    )
     report.add_argument(
         "--format",
         choices=("html", "json", "csv", "markdown", "cyclonedx"),
@@ -181,7 +183,9 @@ def _report_arguments(report: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="merge the features of another `archlint report --format json` (repeatable)",
     )
-    report.add_argument("--today", metavar="YYYY-MM-DD", help="judge waiver expiry on this day (default: today)")
+    report.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="judge waiver expiry on this day (default: today)"
+    )
     _add_selection_options(report)
     _add_policy_options(report)
 

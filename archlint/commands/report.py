@@ -33,10 +33,9 @@ def run(args: argparse.Namespace) -> int:
     # The files named on the command line: the current folder when nothing at all is named.
     paths = args.paths or ([] if args.from_json else ["."])
     if paths:
-        checked, catalog_rules, source, problems = _check(args, resolved._replace(settings=settings), paths)
+        checked, catalog_rules, sources, problems = _check(resolved._replace(settings=settings), paths)
         features += checked
         rules.update(catalog_rules)
-        sources.append(source)
     for path in args.from_json:
         other = collect.load_json(path)
         features += other["features"]
@@ -50,12 +49,12 @@ def run(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def _check(args: argparse.Namespace, resolved: Any, paths: list[str]) -> tuple[Any, Any, str, list[str]]:
-    """Check the feature files under `paths`: (feature records, rule records, source name, problems)."""
+def _check(resolved: Any, paths: list[str]) -> tuple[Any, Any, list[str], list[str]]:
+    """Check the feature files under `paths`: (feature records, rule records, sources, problems)."""
     from ..check import check_file, plan
     from ..config import check_against_catalog, policy_files_for
     from ..discovery import discover
-    from ..paths import display, project_root
+    from ..paths import display, git_root, project_root
     from ..policies import load_files
     from ..portfolio import collect
 
@@ -64,16 +63,23 @@ def _check(args: argparse.Namespace, resolved: Any, paths: list[str]) -> tuple[A
     the_plan = plan(catalog, resolved.settings)
     results = []
     problems = []
+    # Each file's source is the repository (git work tree) holding it, else the current one.
+    repositories: dict[str, str] = {}
+    root = project_root(os.getcwd())
     for path in discover(paths, resolved.settings.include, resolved.settings.exclude):
         shown = display(path)
         try:
             results.append(check_file(path, shown, the_plan))
         except OSError as exc:
             problems.append(f"{shown}: cannot read: {exc.strerror or exc}")
-    root = project_root(os.getcwd())
-    source = os.path.basename(root.rstrip(os.sep)) or root
-    features = collect.features_of(results, catalog, the_plan.params, root, source)
-    return features, collect.rule_records(catalog), source, problems
+            continue
+        repository = git_root(os.path.dirname(os.path.abspath(path))) or root
+        repositories[shown] = os.path.basename(repository.rstrip(os.sep)) or repository
+    features = collect.features_of(results, catalog, the_plan.params, root)
+    for feature in features:
+        feature["source"] = repositories.get(feature["file"], "")
+    sources = list(dict.fromkeys(repositories.values()))
+    return features, collect.rule_records(catalog), sources, problems
 
 
 def render(data: dict[str, Any], fmt: str, stream: TextIO) -> None:
@@ -108,4 +114,6 @@ def _write(data: dict[str, Any], fmt: str, output: str | None) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
     if os.environ.get("ARCHLINT_QUIET") is None:
-        print(f"archlint: wrote {fmt} report of {len(data['features'])} features to {output}", file=sys.stderr)
+        print(
+            f"archlint: wrote {fmt} report of {len(data['features'])} features to {output}", file=sys.stderr
+        )

@@ -79,7 +79,8 @@ def bar_chart(
             )
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{BAR}" fill="{colour}" '
-                f'stroke="#333" stroke-width="0.5"><title>{escape(label)}: {value} {escape(name)}</title></rect>'
+                f'stroke="#333" stroke-width="0.5">'
+                f"<title>{escape(label)}: {value} {escape(name)}</title></rect>"
             )
             x += width
             total += value
@@ -91,7 +92,8 @@ def bar_chart(
         x = float(LABEL_WIDTH)
         for name in series:
             parts.append(
-                f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{COLOURS.get(name, DEFAULT_COLOUR)}" '
+                f'<rect x="{x:.0f}" y="{y}" width="12" height="12" '
+                f'fill="{COLOURS.get(name, DEFAULT_COLOUR)}" '
                 f'stroke="#333" stroke-width="0.5"/>'
                 f'<text x="{x + 16:.0f}" y="{y + 10}" class="legend">{escape(name)}</text>'
             )

@@ -86,6 +86,14 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _record(
     file: str,
     number: int,
@@ -95,17 +103,17 @@ def _record(
     params: Mapping[str, Any],
     source: str,
 ) -> dict[str, Any]:
-    data = data if isinstance(data, dict) else {}
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+    data = _map(data)
+    metadata = _map(data.get("metadata"))
+    spec = _map(data.get("spec"))
+    labels = _map(metadata.get("labels"))
     valid = bool(data) and not any(f.rule in ("SCH001", "SCH002") for f in findings)
     name = _text(metadata.get("name")) or (f"{file}#{number}" if number else file)
-    fine_tuning = spec.get("fine_tuning") if isinstance(spec.get("fine_tuning"), dict) else {}
-    knowledge = spec.get("knowledge") if isinstance(spec.get("knowledge"), dict) else {}
-    rag = spec.get("rag") if isinstance(spec.get("rag"), dict) else {}
-    store = rag.get("vector_store") if isinstance(rag.get("vector_store"), dict) else {}
-    waivers = spec.get("waivers") if isinstance(spec.get("waivers"), list) else []
+    fine_tuning = _map(spec.get("fine_tuning"))
+    knowledge = _map(spec.get("knowledge"))
+    rag = _map(spec.get("rag"))
+    store = _map(rag.get("vector_store"))
+    waivers = _list(spec.get("waivers"))
     decision = _decision(data, catalog, params) if valid and catalog is not None else None
     return {
         "name": name,
@@ -232,7 +240,7 @@ def load_json(path: str) -> dict[str, Any]:
 
 
 def _clean_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
-    mappings = rule.get("mappings") if isinstance(rule.get("mappings"), dict) else {}
+    mappings = _map(rule.get("mappings"))
     return {
         **{key: _text(rule.get(key)) for key in ("name", "severity", "summary", "rationale", "remediation")},
         "mappings": {

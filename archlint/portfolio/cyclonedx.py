@@ -102,7 +102,9 @@ def _properties(feature: Mapping[str, Any], today: str) -> list[Any]:
     for finding in feature["findings"]:
         waived = f" (waived: {finding['justification']})" if finding["waived"] else ""
         props.append(
-            _prop(f"archlint:finding:{finding['rule']}", f"{finding['severity']}: {finding['message']}{waived}")
+            _prop(
+                f"archlint:finding:{finding['rule']}", f"{finding['severity']}: {finding['message']}{waived}"
+            )
         )
     for waiver in feature["waivers"]:
         props.append(

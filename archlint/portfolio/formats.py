@@ -41,9 +41,7 @@ def write_csv(data: Mapping[str, Any], stream: TextIO) -> None:
     writer.writerow(CSV_FIELDS)
     today = data["today"]
     for feature in data["features"]:
-        expired = sum(
-            1 for w in feature["waivers"] if (aggregate.days_until(w["expires"], today) or 0) < 0
-        )
+        expired = sum(1 for w in feature["waivers"] if (aggregate.days_until(w["expires"], today) or 0) < 0)
         row: dict[str, Any] = {
             "name": feature["name"],
             "owner": feature["owner"],
@@ -84,10 +82,12 @@ def write_markdown(data: Mapping[str, Any], stream: TextIO) -> None:
         "",
         f"Waivers judged on {data['today']}.",
         "",
-        "| Features | Owners | Errors | Warnings | Approach differs | Waivers active | Expiring in 30 / 60 / 90 days | Expired |",
+        "| Features | Owners | Errors | Warnings | Approach differs | Waivers active "
+        "| Expiring in 30 / 60 / 90 days | Expired |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| {head.features} | {head.owners} | {head.errors} | {head.warnings} | {head.differ} | "
-        f"{head.waivers_active} | {head.expiring_30} / {head.expiring_60} / {head.expiring_90} | {head.waivers_expired} |",
+        f"{head.waivers_active} | {head.expiring_30} / {head.expiring_60} / {head.expiring_90} "
+        f"| {head.waivers_expired} |",
         "",
         "## Features",
         "",

@@ -112,7 +112,9 @@ def context(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _row(index: int, feature: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]], today: str) -> dict[str, Any]:
+def _row(
+    index: int, feature: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]], today: str
+) -> dict[str, Any]:
     labels = sorted(feature["labels"].items())
     findings = [{**f, "summary": rules.get(f["rule"], {}).get("summary", "")} for f in feature["findings"]]
     search = " ".join(
@@ -137,5 +139,7 @@ def _row(index: int, feature: Mapping[str, Any], rules: Mapping[str, Mapping[str
         "waivers": len(feature["waivers"]),
         "differs": aggregate.differs(feature),
         "search": search,
-        "waiver_rows": [{**w, "status": aggregate.waiver_status(w["expires"], today)} for w in feature["waivers"]],
+        "waiver_rows": [
+            {**w, "status": aggregate.waiver_status(w["expires"], today)} for w in feature["waivers"]
+        ],
     }
