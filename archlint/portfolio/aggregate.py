@@ -80,7 +80,8 @@ def headline(features: Sequence[Mapping[str, Any]], today: str) -> Headline:
 
 
 def by_approach(features: Sequence[Mapping[str, Any]]) -> list[tuple[str, dict[str, int]]]:
-    counts = Counter(f["approach"] or "(invalid)" for f in features)
+    # A value outside the four (a schema error) counts as invalid, not as a fifth approach.
+    counts = Counter(f["approach"] if f["approach"] in APPROACHES else "(invalid)" for f in features)
     order = [a for a in APPROACHES if counts[a]] + sorted(set(counts) - set(APPROACHES))
     return [(approach, {"features": counts[approach]}) for approach in order]
 

@@ -132,6 +132,7 @@ def _row(
     return {
         **feature,
         "index": index,
+        "approach_key": feature["approach"] if feature["approach"] in aggregate.APPROACHES else "(invalid)",
         "labels": labels,
         "findings": findings,
         "errors": aggregate.count(feature, "error"),
