@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,9 +43,25 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as scratch:
         page_file = Path(scratch) / "portfolio.html"
+        # A copy in a repository of a fixed name: the page names its source after the repository,
+        # which would otherwise be whatever this checkout's folder is called.
+        repository = Path(scratch) / "archlint-examples"
+        shutil.copytree(ROOT / "examples", repository / "examples")
+        subprocess.run(["git", "init", "-q", str(repository)], check=True)
         subprocess.run(
-            [sys.executable, "-m", "archlint", "report", "examples", "--today", TODAY, "-o", str(page_file)],
-            cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "archlint",
+                "report",
+                "--isolated",
+                "examples",
+                "--today",
+                TODAY,
+                "-o",
+                str(page_file),
+            ],
+            cwd=repository,
             check=True,
             env={**os.environ, "ARCHLINT_QUIET": "1"},
         )
