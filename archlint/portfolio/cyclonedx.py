@@ -11,8 +11,11 @@ the 1.6 schema (tests validate the result with the library's own validator).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -30,7 +33,12 @@ def build(data: Mapping[str, Any]) -> str:
     from cyclonedx.model.component import Component, ComponentType
     from cyclonedx.output.json import JsonV1Dot6
 
-    bom = Bom()
+    # Reproducible: the same portfolio gives the same bytes (the serial number is derived from
+    # the content, the timestamp is the day the waivers were judged on), so a cached run and a
+    # fresh one agree and a BOM can be diffed from one run to the next.
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"https://archlint.dev/bom/{digest}"))
+    bom.metadata.timestamp = datetime.combine(date.fromisoformat(data["today"]), time(), tzinfo=UTC)
     bom.metadata.tools.components.add(
         Component(type=ComponentType.APPLICATION, name="archlint", version=__version__)
     )
