@@ -172,11 +172,12 @@ def _evaluation(spec: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _decision(data: Mapping[str, Any], catalog: Catalog, params: Mapping[str, Any]) -> dict[str, Any] | None:
-    from ..decide import GateError, builtin_gates, decide
+    from ..decide import builtin_gates, decide
+    from ..errors import PolicyError
 
     try:
         decision = decide(data, builtin_gates(catalog.params), params)
-    except GateError:
+    except PolicyError:  # the gates do not load with these policies (no built-in params), or fail
         return None
     return {
         "recommended": decision.recommendation,
