@@ -3,9 +3,12 @@ script inline, nothing fetched), readable from a file:// URL, as a CI artifact a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from .. import __version__
 from . import aggregate, charts, frameworks
@@ -18,8 +21,58 @@ def render(data: Mapping[str, Any]) -> str:
     from jinja2 import Environment, StrictUndefined
 
     environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    environment.filters["prose"] = prose
     text = files(__package__).joinpath("templates", "report.html.j2").read_text(encoding="utf-8")
     return environment.from_string(text).render(**context(data))
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _inline(text: str) -> Markup:
+    """One paragraph's text, escaped, with `code` spans as <code>."""
+    parts = _CODE_SPAN.split(text)
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
+
+
+def prose(text: str) -> Markup:
+    """A rule's markdown rationale or remediation as a few safe HTML blocks: paragraphs
+    (re-flowed), bullet lists, fenced code blocks (kept as written) and `code` spans. Every
+    piece of text is escaped; nothing else of markdown is interpreted."""
+    blocks: list[Markup] = []
+    lines = text.strip().splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.lstrip().startswith("```"):
+            end = index + 1
+            while end < len(lines) and not lines[end].lstrip().startswith("```"):
+                end += 1
+            blocks.append(Markup("<pre><code>{}</code></pre>").format("\n".join(lines[index + 1 : end])))
+            index = end + 1
+            continue
+        if not line.strip():
+            index += 1
+            continue
+        paragraph = []
+        while index < len(lines) and lines[index].strip() and not lines[index].lstrip().startswith("```"):
+            paragraph.append(lines[index])
+            index += 1
+        if all(item.lstrip().startswith(("- ", "* ")) or item.startswith("  ") for item in paragraph):
+            items: list[str] = []
+            for item in paragraph:
+                if item.lstrip().startswith(("- ", "* ")):
+                    items.append(item.lstrip()[2:])
+                elif items:
+                    items[-1] += " " + item.strip()
+            rows = Markup("").join(Markup("<li>{}</li>").format(_inline(item)) for item in items)
+            blocks.append(Markup("<ul>{}</ul>").format(rows))
+        else:
+            blocks.append(Markup("<p>{}</p>").format(_inline(" ".join(part.strip() for part in paragraph))))
+    return Markup("").join(blocks)
 
 
 def context(data: Mapping[str, Any]) -> dict[str, Any]:

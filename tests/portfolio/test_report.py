@@ -159,3 +159,16 @@ def test_bad_today_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_output_to_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["report", "--isolated", str(EXAMPLES / "clean"), "-o", str(tmp_path)]) == 2
+
+
+def test_rule_prose_keeps_code_blocks_and_escapes_everything() -> None:
+    from archlint.portfolio.html import prose
+
+    text = (
+        "Why `a<b>` matters\nacross lines.\n\n- one <i>\n- two\n\n```yaml\nkey:\n  <script>x</script>\n```\n"
+    )
+    html = str(prose(text))
+    assert html.startswith("<p>Why <code>a&lt;b&gt;</code> matters across lines.</p>")
+    assert "<ul><li>one &lt;i&gt;</li><li>two</li></ul>" in html
+    assert "<pre><code>key:\n  &lt;script&gt;x&lt;/script&gt;</code></pre>" in html
+    assert "<script>" not in html and "<i>" not in html
