@@ -172,3 +172,15 @@ def test_rule_prose_keeps_code_blocks_and_escapes_everything() -> None:
     assert "<ul><li>one &lt;i&gt;</li><li>two</li></ul>" in html
     assert "<pre><code>key:\n  &lt;script&gt;x&lt;/script&gt;</code></pre>" in html
     assert "<script>" not in html and "<i>" not in html
+
+
+@pytest.mark.slow
+def test_a_generated_portfolio_of_500_features_stays_small(tmp_path: Path) -> None:
+    import sys
+
+    corpus = tmp_path / "corpus"
+    generate = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(generate), str(corpus), "--count", "500"], check=True)
+    page = report(tmp_path, str(corpus), fmt="html")
+    assert page.count('<article class="feature"') >= 500
+    assert len(page.encode("utf-8")) < 5_000_000  # the bound (measured: about 1.5 MB)
