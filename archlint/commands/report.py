@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
         for rule_id, record in other["rules"].items():
             rules.setdefault(rule_id, record)
         sources += [s for s in other["sources"] or [os.path.basename(path)] if s not in sources]
+    # The same report merged twice (or a repository both scanned and merged) counts once.
+    unique: dict[tuple[str, str, int, str], dict[str, Any]] = {}
+    for feature in features:
+        unique.setdefault((feature["source"], feature["file"], feature["document"], feature["name"]), feature)
+    features = list(unique.values())
     data = collect.portfolio(features, rules, today, sources)
     _write(data, args.format, args.output)
     for line in problems:

@@ -184,3 +184,11 @@ def test_a_generated_portfolio_of_500_features_stays_small(tmp_path: Path) -> No
     page = report(tmp_path, str(corpus), fmt="html")
     assert page.count('<article class="feature"') >= 500
     assert len(page.encode("utf-8")) < 5_000_000  # the bound (measured: about 1.5 MB)
+
+
+def test_the_same_report_merged_twice_counts_once(tmp_path: Path) -> None:
+    first = tmp_path / "clean.json"
+    assert main(["report", "--isolated", "--format", "json", "-o", str(first), str(EXAMPLES / "clean")]) == 0
+    once = json.loads(first.read_text(encoding="utf-8"))
+    twice = json.loads(report(tmp_path, "--from-json", str(first), "--from-json", str(first)))
+    assert [f["name"] for f in twice["features"]] == [f["name"] for f in once["features"]]
