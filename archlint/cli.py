@@ -217,6 +217,11 @@ def _explain_arguments(explain: argparse.ArgumentParser) -> None:
 
 def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument(
+        "--framework",
+        metavar="ID",
+        help="list a framework's controls (owasp-llm-2025, nist-ai-rmf-1.0) with the rules mapped to them",
+    )
     _add_policy_options(rules)
 
 
@@ -283,6 +288,32 @@ def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("--defaults", action="store_true", help="accept every default without asking")
 
 
+def _report_arguments(report: argparse.ArgumentParser) -> None:
+    report.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: . unless --from-json)"
+    )
+    report.add_argument(
+        "--format",
+        choices=("html", "json", "csv", "markdown", "cyclonedx"),
+        default="html",
+        help="html (one self-contained page, the default), json (mergeable with --from-json), csv, "
+        "markdown or cyclonedx (a CycloneDX 1.6 AI-BOM)",
+    )
+    report.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
+    report.add_argument(
+        "--from-json",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="merge the features of another `archlint report --format json` (repeatable)",
+    )
+    report.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="judge waiver expiry on this day (default: today)"
+    )
+    _add_selection_options(report)
+    _add_policy_options(report)
+
+
 # subcommand -> (help, description, its arguments); its code is archlint.commands.<name>.run
 _SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (
@@ -323,6 +354,12 @@ _SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None
         "  zsh:  archlint completion zsh > ~/.zfunc/_archlint  (with fpath+=~/.zfunc before compinit)\n"
         "  fish: archlint completion fish > ~/.config/fish/completions/archlint.fish",
         _completion_arguments,
+    ),
+    "report": (
+        "write the portfolio report of every feature",
+        "One self-contained HTML page (or JSON, CSV, Markdown, CycloneDX) with every feature, its "
+        "findings, decision and waivers, charts and a controls view per framework.",
+        _report_arguments,
     ),
     "init": (
         "write a first ai-feature.yaml",

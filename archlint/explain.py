@@ -164,6 +164,9 @@ def markdown(
         parts += ["", f"{heading}# Parameters", ""]
         for param in params:
             parts += _param_markdown(param)
+    if rule.mappings:
+        parts += ["", f"{heading}# Framework mappings (informative)", ""]
+        parts += [f"- {framework}: {', '.join(controls)}" for framework, controls in rule.mappings]
     parts += ["", f"{heading}# References", ""]
     for reference in rule.references:
         parts += _reference_markdown(reference)
@@ -215,6 +218,11 @@ def text(catalog: Catalog, rule: Rule, examples: Mapping[str, str | None] | None
             if param.rationale:
                 _wrapped(out, "Why this default: " + param.rationale, "    ", width)
             _wrapped(out, "Change it: " + how_to_change(param).replace("`", "") + ".", "    ", width)
+        out.append("")
+    if rule.mappings:
+        title = "Framework mappings (informative, not legal advice)"
+        out.extend([title, "-" * len(title)])
+        out.extend(f"  {framework}: {', '.join(controls)}" for framework, controls in rule.mappings)
         out.append("")
     out.extend(["References", "-" * len("References")])
     for reference in rule.references:

@@ -71,6 +71,8 @@ class Rule(NamedTuple):
     # When the policy gives a condition instead of true: the findings for which that holds.
     argues_when: cel.Program | None = None
     security_severity: float | None = None  # SARIF security-severity, for security rules
+    # Framework -> control ids (informative): (("owasp-llm-2025", ("LLM02",)), ...), policy order.
+    mappings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def condition_source(self) -> str:
@@ -370,6 +372,10 @@ def _compile_rule(
         argues_against_approach=bool(argues),
         argues_when=argues_when,
         security_severity=raw.get("security_severity"),
+        mappings=tuple(
+            (framework, tuple(dict.fromkeys(controls)))
+            for framework, controls in (raw.get("mappings") or {}).items()
+        ),
     )
 
 

@@ -7,9 +7,9 @@ pydantic at run time.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .model import OmitNotNull
 
@@ -18,6 +18,11 @@ SLUG_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]*$"
 # A dotted document path: spec.rag.top_k, spec.waivers.0.rule
 DOC_PATH_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$"
+# A framework a rule maps to (owasp-llm-2025, nist-ai-rmf-1.0) and one of its control ids
+# (LLM02, MEASURE 2.5).
+FRAMEWORK_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
+CONTROL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .:_-]{0,39}$"
+ControlId = Annotated[str, StringConstraints(pattern=CONTROL_PATTERN)]
 
 
 class _Strict(BaseModel):
@@ -151,6 +156,12 @@ class Rule(_Strict):
     )
     engine: bool | None = Field(default=None, description="Computed by archlint itself (built-in sets only).")
     tags: list[str] | None = Field(default=None, description="Free tags, shown in SARIF.")
+    mappings: dict[str, list[ControlId]] | None = Field(
+        default=None,
+        description="Framework controls the rule helps with, informative only: framework id -> "
+        "control ids, e.g. {owasp-llm-2025: [LLM02, LLM08], nist-ai-rmf-1.0: [MEASURE 2.5]}. "
+        "Shown by `archlint rules --framework`, in SARIF tags and in the report's controls view.",
+    )
     argues_against_approach: bool | str | None = Field(
         default=None,
         description="The rule says the declared approach is the wrong one (not how it is built), so "
@@ -197,6 +208,7 @@ def json_schema() -> dict[str, Any]:
     # Names of params and variables become CEL identifiers.
     schema["properties"]["params"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}
     schema["properties"]["variables"]["propertyNames"] = {"pattern": IDENTIFIER_PATTERN}
+    schema["$defs"]["Rule"]["properties"]["mappings"]["propertyNames"] = {"pattern": FRAMEWORK_PATTERN}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://archlint.dev/schemas/policy.v1.schema.json",

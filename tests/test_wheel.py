@@ -40,6 +40,7 @@ def test_wheel_contains_schemas_and_policies(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "archlint/_data/schemas/ai-feature.v1.schema.json" in names
     assert "archlint/_data/policies/fine-tuning.yaml" in names
+    assert "archlint/portfolio/templates/report.html.j2" in names  # archlint report's page
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
 
 

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
             "rationale": rule.rationale,
             "remediation": rule.remediation,
             "references": [explain.reference_json(r) for r in rule.references],
+            "mappings": {framework: list(controls) for framework, controls in rule.mappings},
             "params": [explain.param_json(p) for p in explain.rule_params(catalog, rule)],
             "failing_example": explain.example(catalog, rule, "fail"),
             "passing_example": explain.example(catalog, rule, "pass"),

@@ -12,6 +12,10 @@ from ..config import load_for
 def run(args: argparse.Namespace) -> int:
     _, catalog = load_for(args)
     rules = catalog.rules
+    if getattr(args, "framework", None):
+        from ..portfolio.controls_list import run as list_controls
+
+        return list_controls(rules, args.framework, args.format, sys.stdout)
     if args.format == "json":
         payload = [
             {
@@ -22,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
                 "policy_set": r.policy_set,
                 "source": "builtin" if r.builtin else r.source,
                 "tags": list(r.tags),
+                "mappings": {framework: list(controls) for framework, controls in r.mappings},
             }
             for r in rules
         ]

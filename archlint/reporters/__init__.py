@@ -23,11 +23,12 @@ REPORTERS: dict[str, str] = {
     "github": "github",
     "junit": "junit",
     "gitlab": "gitlab",
+    "cyclonedx": "cyclonedx",
 }
 
 # Formats that read the loaded rules (Report.rules, Report.catalog): a run the cache answers
 # whole loads the catalog for them; the others get a Report without rules.
-NEEDS_RULES = frozenset({"sarif", "junit", "gitlab"})
+NEEDS_RULES = frozenset({"sarif", "junit", "gitlab", "cyclonedx"})
 
 
 def get(name: str) -> Reporter:

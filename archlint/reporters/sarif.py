@@ -115,7 +115,9 @@ def _descriptor(catalog: Catalog | None, rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.rationale.strip() or rule.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
-        "properties": _properties(rule.tags, rule.severity.value, rule.security_severity),
+        "properties": _properties(
+            (*rule.tags, *mapping_tags(rule)), rule.severity.value, rule.security_severity
+        ),
     }
     if rule.builtin:
         # Custom rules have no section in docs/rules.md; their help is the text above.
@@ -126,6 +128,11 @@ def _descriptor(catalog: Catalog | None, rule: Rule) -> dict[str, Any]:
 def help_uri(rule_id: str, name: str) -> str:
     """The rule's section of docs/rules.md (GitHub's anchor for `## RULE name`)."""
     return f"{RULES_DOC_URI}#{rule_id.lower()}-{name}"
+
+
+def mapping_tags(rule: Rule) -> list[str]:
+    """The framework controls a rule maps to, as tags: `owasp-llm-2025:LLM02`."""
+    return [f"{framework}:{control}" for framework, controls in rule.mappings for control in controls]
 
 
 def _bare_descriptor(finding: Finding) -> dict[str, Any]:

@@ -129,3 +129,14 @@ def test_a_custom_rule_without_evidence_still_explains(
     ]
     # and `archlint test` accepts it: the evidence fields are required of built-in rules only
     assert main(["test", "--isolated", str(policy)]) == 0
+
+
+def test_explain_shows_framework_mappings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "RAG001", "--isolated"]) == 0
+    text = capsys.readouterr().out
+    assert "Framework mappings (informative, not legal advice)" in text
+    assert "  owasp-llm-2025: LLM08, LLM02" in text
+    assert main(["explain", "RAG001", "--isolated", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mappings"] == {"owasp-llm-2025": ["LLM08", "LLM02"]}
+    assert main(["explain", "RAG003", "--isolated", "--format", "markdown"]) == 0
+    assert "Framework mappings" not in capsys.readouterr().out

@@ -87,6 +87,17 @@ def located(fmt: str, output: str) -> set[tuple[str, str, int]]:
                     if rule in text and file in (case.get("classname", "") + case.get("name", "") + text):
                         found.add((rule, file, line))
         return found
+    if fmt == "cyclonedx":
+        # A BOM names the component a finding belongs to, not a line: the feature file (its
+        # archlint:file property) or the source file (the component's name).
+        found = set()
+        for component in json.loads(output).get("components", []):
+            properties = {p["name"]: p["value"] for p in component.get("properties", [])}
+            file = properties.get("archlint:file", component["name"])
+            found |= {
+                item for item in EXPECTED if item[1] == file and f"archlint:finding:{item[0]}" in properties
+            }
+        return found
     raise AssertionError(fmt)
 
 

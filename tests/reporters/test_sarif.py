@@ -303,3 +303,15 @@ def test_builtin_rule_help_carries_each_references_evidence_and_its_params() -> 
         and "--param min_training_examples=VALUE" in markdown
     )
     assert "Why this default: archlint's default" in " ".join(rules["FT004"]["help"]["text"].split())
+
+
+def test_builtin_rules_tag_their_framework_controls() -> None:
+    from archlint.policies import load_catalog
+    from archlint.report import Report
+
+    catalog = load_catalog()
+    driver = build(Report((), catalog.rules, catalog=catalog))["runs"][0]["tool"]["driver"]
+    tags = {descriptor["id"]: descriptor["properties"]["tags"] for descriptor in driver["rules"]}
+    assert {"owasp-llm-2025:LLM08", "owasp-llm-2025:LLM02", "rag", "security"} <= set(tags["RAG001"])
+    assert "nist-ai-rmf-1.0:MEASURE 2.5" in tags["FT003"]
+    assert not [tag for tag in tags["RAG003"] if ":" in tag]
