@@ -61,12 +61,39 @@ def validate(data: Any, name: SchemaName = "ai-feature") -> list[SchemaProblem]:
 
 @cache
 def _slow_validator(name: SchemaName) -> Any:
-    import jsonschema
-
+    jsonschema = _import_jsonschema()
     schema = _inline_references(load_schema(name))
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def _import_jsonschema() -> Any:
+    """jsonschema, without the optional IRI-format package it would load if installed.
+
+    `import jsonschema` imports rfc3987_syntax when present (it comes with jsonschema's format
+    extras, which other packages install), and that package compiles 38 lark grammars at
+    import: 2.6 s before the first schema error could be explained. The schemas use no IRI
+    format, so the import is refused for as long as jsonschema loads (a None entry in
+    sys.modules makes an import fail; jsonschema then skips that checker), then restored.
+    """
+    import sys
+
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = "rfc3987_syntax"
+    before = sys.modules.get(blocked, _MISSING)
+    if before is _MISSING:
+        sys.modules[blocked] = None  # type: ignore[assignment]
+    try:
+        import jsonschema
+    finally:
+        if before is _MISSING:
+            del sys.modules[blocked]
+    return jsonschema
+
+
+_MISSING = object()
 
 
 # Keywords beside a $ref that only annotate: the definition can replace the $ref.

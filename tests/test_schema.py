@@ -67,3 +67,24 @@ def test_fast_and_slow_validators_agree_on_validity() -> None:
     ]
     for document in documents:
         assert (validate(document) == []) == (explain(document) == [])
+
+
+def test_explaining_an_error_does_not_load_the_iri_grammar_package() -> None:
+    # jsonschema imports rfc3987_syntax when it is installed (its format extras bring it, and
+    # the test extras install them), which compiles 38 grammars at import; explaining the first
+    # schema error must not pay for a format no schema uses.
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987_syntax is not installed here, so nothing could load it")
+    script = (
+        "import sys\n"
+        "from archlint.schema import validate\n"
+        "problems = validate({'apiVersion': 'archlint/v1', 'kind': 'AIFeature'})\n"
+        "assert problems, 'the document should be invalid'\n"
+        "print('rfc3987_syntax' in sys.modules, 'jsonschema' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
