@@ -16,14 +16,14 @@ from typing import Any
 ABSENT = "not set"
 # Text before a placeholder that states its value: there the bare words read right.
 _STATES = (" is ", " are ", " was ", " were ", ": ", "= ")
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}")
+_PLACEHOLDER = r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\|([^{}]*))?\}"
 
 Lookup = Callable[[tuple[str, ...]], Any]  # raises KeyError/IndexError when absent
 
 
 def references(template: str) -> Iterator[str]:
     """The dotted paths a template reads, for checking at load time."""
-    for match in PLACEHOLDER.finditer(template):
+    for match in re.finditer(_PLACEHOLDER, template):
         yield match.group(1)
 
 
@@ -38,7 +38,8 @@ def render(template: str, lookup: Lookup) -> str:
             stated = template[: match.start()].endswith(_STATES)
             return ABSENT if stated else f"({ABSENT})"
 
-    return PLACEHOLDER.sub(replace, template)
+    # re caches the compiled pattern: compiled on first use, not when `plural` is all a run needs.
+    return re.sub(_PLACEHOLDER, replace, template)
 
 
 def one_line(text: str, limit: int) -> str:
