@@ -426,15 +426,6 @@ def _open_cache(args: argparse.Namespace) -> Store | None:
     return store
 
 
-def _must_stay_inside(path: str, option: str) -> None:
-    """Refuse a file to write whose folder lies in the repository as written but leads out of
-    it through a symbolic link (a folder link a pull request committed)."""
-    from ..paths import escapes, project_root
-
-    if escapes(os.path.dirname(os.path.abspath(path)), project_root(os.getcwd())):
-        raise UsageError(f"{option}: the folder leads out of the repository through a symbolic link", path)
-
-
 def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bool = False) -> None:
     reporter = reporters.get(fmt)
 
@@ -449,21 +440,9 @@ def _write(report: Report, fmt: str, output: str | None, options: Any, quiet: bo
     if output is None:
         write(sys.stdout)
         return
-    if os.path.isdir(output) and not os.path.islink(output):
-        raise UsageError("--output names a directory", output)
-    _must_stay_inside(output, "--output")
-    from ..files import Replacing
+    from .output import output_file
 
-    try:
-        folder = os.path.dirname(output)
-        if folder and not os.path.isdir(folder):
-            if os.path.lexists(folder):  # a file where the folder should be (makedirs: "File exists")
-                raise NotADirectoryError(20, "Not a directory", folder)
-            os.makedirs(folder, exist_ok=True)  # -o reports/archlint.sarif in a fresh checkout
-        # A new file renamed over the name: a link committed under the report's name is replaced.
-        with Replacing(output) as stream:
-            write(stream)
-    except OSError as exc:  # no permission, a file where a folder should be, a full disk
-        raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
+    with output_file(output) as stream:
+        write(stream)
     if os.environ.get("ARCHLINT_QUIET") is None and fmt != "text" and not quiet:
         print(f"archlint: wrote {fmt} report to {output}", file=sys.stderr)

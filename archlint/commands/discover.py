@@ -26,13 +26,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         write(args.format, result, findings, sys.stdout)
     else:
-        if os.path.isdir(args.output):
-            raise UsageError("--output names a directory", args.output)
-        try:
-            with open(args.output, "w", encoding="utf-8", newline="") as stream:
-                write(args.format, result, findings, stream)
-        except OSError as exc:
-            raise UsageError(f"cannot write the inventory: {exc.strerror or exc}", args.output) from None
+        from .output import output_file
+
+        with output_file(args.output, "the inventory") as stream:
+            write(args.format, result, findings, stream)
     return 1 if any(f.severity.rank >= settings.fail_on.rank for f in findings) else 0
 
 

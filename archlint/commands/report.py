@@ -111,13 +111,10 @@ def _write(data: dict[str, Any], fmt: str, output: str | None) -> None:
     if output is None:
         render(data, fmt, sys.stdout)
         return
-    if os.path.isdir(output):
-        raise UsageError("--output names a directory", output)
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as stream:
-            render(data, fmt, stream)
-    except OSError as exc:
-        raise UsageError(f"cannot write the report: {exc.strerror or exc}", output) from None
+    from .output import output_file
+
+    with output_file(output) as stream:
+        render(data, fmt, stream)
     if os.environ.get("ARCHLINT_QUIET") is None:
         print(
             f"archlint: wrote {fmt} report of {len(data['features'])} features to {output}", file=sys.stderr

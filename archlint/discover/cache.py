@@ -9,7 +9,6 @@ format number; an entry of another shape is a miss.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -27,8 +26,9 @@ FORMAT = 1
 class FileCache:
     def __init__(self, store: Store, root: str, catalogue_digest: str) -> None:
         name = store.key("discover", __version__, str(FORMAT), root, catalogue_digest)
+        self.store = store
         self.path = os.path.join(store.base, f"discover-{name}.json")
-        self.entries: dict[str, Scanned] = _read(self.path)
+        self.entries: dict[str, Scanned] = _read(store, self.path)
 
     def known(self, file: str) -> Scanned | None:
         return self.entries.get(file)
@@ -50,20 +50,14 @@ class FileCache:
                 for s in scanned
             },
         }
-        temporary = f"{self.path}.{os.getpid()}.tmp"
-        try:
-            with open(temporary, "w", encoding="utf-8") as stream:
-                json.dump(body, stream, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        # With the MAC under the per-user key, never through a link (Store.save).
+        self.store.save(self.path, json.dumps(body, separators=(",", ":")).encode())
 
 
-def _read(path: str) -> dict[str, Scanned]:
+def _read(store: Store, path: str) -> dict[str, Scanned]:
+    """The entries of the cache file; none when it is missing, damaged or fails its MAC."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            body: Any = json.load(stream)
+        body: Any = json.loads(store.load(path))
         if body.get("format") != FORMAT:
             return {}
         return {

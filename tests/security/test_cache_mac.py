@@ -152,3 +152,25 @@ def test_a_cache_made_under_another_users_key_is_not_believed(
     # Another user (say the pull request's author on their machine) has their own key.
     assert verdict(checked, tmp_path / "another-user") == expected
     assert verdict(checked, user_cache) == expected
+
+
+def test_an_edited_discover_cache_entry_is_a_miss(repo: Path, user_cache: Path) -> None:
+    # archlint discover caches each source file's usages; a pull request that plants an entry
+    # saying the file uses no AI library must not hide the undeclared usage (DSC001).
+    (repo / "summarise.py").write_text("import openai\nopenai.OpenAI()\n")
+    commit_all(repo)
+    first = archlint("discover", "--format", "json", ".", cwd=repo, user_cache=user_cache)
+    assert first.returncode == 1 and "DSC001" in first.stdout, first.stderr
+    entries = list((repo / ".archlint_cache").rglob("discover-*.json"))
+    assert len(entries) == 1
+    text = entries[0].read_text()
+    assert text.startswith("archlint-mac ")  # written with its MAC
+    mac, body = text.split("\n", 1)
+    emptied = json.loads(body)
+    for item in emptied["files"].values():
+        item["usages"] = []
+    entries[0].write_text(mac + "\n" + json.dumps(emptied))
+
+    again = archlint("discover", "--format", "json", ".", cwd=repo, user_cache=user_cache)
+
+    assert again.returncode == 1 and "DSC001" in again.stdout, again.stderr

@@ -196,3 +196,40 @@ def test_only_the_cache_folder_changes_in_a_fresh_checkout(repo: Path, user_cach
     archlint("check", ".", cwd=repo, user_cache=user_cache)
     # The cache folder ignores itself: the checkout stays clean.
     assert git(repo, "status", "--porcelain", "--ignored").stdout == "!! .archlint_cache/\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "fmt"), [("report", "html"), ("report", "json"), ("discover", "csv"), ("discover", "json")]
+)
+def test_every_command_output_replaces_a_committed_link(
+    repo: Path, user_cache: Path, victim: Path, command: str, fmt: str
+) -> None:
+    # `archlint report -o portfolio.html` and `archlint discover -o inventory.csv` are CI
+    # artifacts too: a link committed under the name must be replaced, never followed.
+    (repo / "ai-feature.yaml").write_text(FAILING_FEATURE)
+    (repo / "artifact.out").symlink_to(victim)
+    commit_all(repo)
+
+    run = archlint(command, "--format", fmt, "--output", "artifact.out", ".", cwd=repo, user_cache=user_cache)
+
+    assert run.returncode in (0, 1), run.stderr
+    assert victim.read_text() == "the runner's own file\n"
+    assert not (repo / "artifact.out").is_symlink()
+    assert (repo / "artifact.out").stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", ["report", "discover"])
+def test_every_command_refuses_an_output_folder_linked_out_of_the_repository(
+    repo: Path, user_cache: Path, tmp_path: Path, command: str
+) -> None:
+    outside = tmp_path / "runner-home" / "reports"
+    outside.mkdir(parents=True)
+    (repo / "ai-feature.yaml").write_text(FAILING_FEATURE)
+    (repo / "reports").symlink_to(outside, target_is_directory=True)
+    commit_all(repo)
+
+    run = archlint(command, "--output", "reports/out.txt", ".", cwd=repo, user_cache=user_cache)
+
+    assert run.returncode == 2
+    assert "leads out of the repository" in run.stderr
+    assert list(outside.iterdir()) == []
