@@ -5,8 +5,16 @@ reasons, all written by whoever wrote the pull request. Printed raw, an ANSI esc
 the terminal, a carriage return hides a line, and a line starting with `::` is a GitHub Actions
 workflow command (`::add-mask::`, `::stop-commands::`, a forged `::error`). Every reporter
 that writes plain lines passes such text through here (the github, JUnit, SARIF and JSON
-reporters escape for their own formats). No imports: the text reporter loads it on every run.
+reporters escape for their own formats), and so does every command's text output, through
+`InertLines`. Only modules a run has already loaded are imported: the text reporter imports
+this one on every run.
 """
+
+import io
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 # Output lines a CI runner reads as commands: GitHub Actions workflow commands (`::error ...`,
 # `::add-mask::`, `::stop-commands::`) and their older `##[...]` form.
@@ -34,3 +42,51 @@ def inert_line(text: str) -> str:
         at = len(text) - len(stripped)
         text = f"{text[:at]}\\x{ord(text[at]):02x}{text[at + 1 :]}"
     return text
+
+
+class InertLines(io.TextIOBase, TextIO):
+    """A text stream for a command's plain output, written to `stream` one `inert_line` per
+    line: whatever a value from a repository holds (a newline, an escape, a leading `::`), no
+    line printed starts a CI runner's command nor sends the terminal a control character. Use it
+    as a context manager (`with InertLines(sys.stdout) as out:`): leaving writes the last line
+    if it has no newline, and leaves `stream` open."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self._line = ""  # the start of a line whose newline has not been written yet
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        # Only "\n" ends a line: every other line break inside a value is escaped by `inert`.
+        *lines, self._line = (self._line + text).split("\n")
+        if lines:
+            self._stream.write("".join(f"{inert_line(line)}\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def close(self) -> None:
+        if not self.closed:
+            if self._line:
+                self._stream.write(inert_line(self._line))
+                self._line = ""
+            self._stream.flush()
+        super().close()
+
+    def __enter__(self) -> "InertLines":
+        return self
+
+    def __exit__(
+        self,
+        kind: "type[BaseException] | None",
+        value: "BaseException | None",
+        traceback: "TracebackType | None",
+    ) -> None:
+        self.close()

@@ -9,6 +9,7 @@ import sys
 
 from ..config import describe, load_for
 from ..errors import UsageError
+from ..inert import InertLines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,13 +29,15 @@ def run(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    if path is not None:
-        print(f"for: {path}")
-    print(f"config file: {resolved.file or 'none found'}")
-    if resolved.org is not None:
-        print(f"org config: {resolved.org}{' (locked)' if resolved.locked else ''}")
-    width = max(len(row.key) for row in rows)
-    for row in rows:
-        where = row.origin if row.layer == "default" else f"{row.layer}: {row.origin}"
-        print(f"{row.key:<{width}}  {row.value}  ({where})")
+    # Paths and values come from the repository's files: printed inert.
+    with InertLines(sys.stdout) as out:
+        if path is not None:
+            print(f"for: {path}", file=out)
+        print(f"config file: {resolved.file or 'none found'}", file=out)
+        if resolved.org is not None:
+            print(f"org config: {resolved.org}{' (locked)' if resolved.locked else ''}", file=out)
+        width = max(len(row.key) for row in rows)
+        for row in rows:
+            where = row.origin if row.layer == "default" else f"{row.layer}: {row.origin}"
+            print(f"{row.key:<{width}}  {row.value}  ({where})", file=out)
     return 0

@@ -18,6 +18,7 @@ from ..check import plan
 from ..config import load_for
 from ..decide import Decision, FieldValue, Gates, builtin_gates, decide, load_gates, words
 from ..errors import ArchlintError, UsageError
+from ..inert import InertLines, inert, inert_line
 from ..loader import Document, YamlError, load_all, read_file
 from ..paths import display
 
@@ -84,12 +85,12 @@ def _report_schema_problems(documents: Sequence[Document], shown: str) -> bool:
     for document in documents:
         for problem in validate(document.data):
             _, line, column = document.locate(problem.path)
-            print(f"{shown}:{line}:{column}: SCH001 {problem.message}", file=sys.stderr)
+            print(inert_line(f"{shown}:{line}:{column}: SCH001 {problem.message}"), file=sys.stderr)
             count += 1
     if count:
         noun = "problem" if count == 1 else "problems"
         print(
-            f"archlint: error: {shown}: not a valid ai-feature file ({count} schema {noun} above); "
+            f"archlint: error: {inert(shown)}: not a valid ai-feature file ({count} schema {noun} above); "
             "fix them before asking for a recommendation",
             file=sys.stderr,
         )
@@ -115,7 +116,13 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 
 def write_text(decisions: Sequence[Decision], shown: str, gates: Gates, stream: TextIO) -> None:
-    """A readable tree: the path through the gates, the assumptions, and the comparison."""
+    """A readable tree: the path through the gates, the assumptions, and the comparison. Its
+    lines are inert: feature names and values are the pull request's."""
+    with InertLines(stream) as out:
+        _write_text(decisions, shown, gates, out)
+
+
+def _write_text(decisions: Sequence[Decision], shown: str, gates: Gates, stream: TextIO) -> None:
     for index, decision in enumerate(decisions):
         if index:
             stream.write("\n")

@@ -9,6 +9,7 @@ import sys
 from .. import explain
 from ..config import load_for
 from ..errors import UsageError
+from ..inert import InertLines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(explain.markdown(catalog, rule, heading="#"))
     else:
-        sys.stdout.write(explain.text(catalog, rule))
+        with InertLines(sys.stdout) as out:  # a custom policy's text is the pull request's
+            out.write(explain.text(catalog, rule))
     return 0

@@ -5,17 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from ..config import load_for
+from ..inert import InertLines
+
+if TYPE_CHECKING:
+    from ..policies import Rule
 
 
 def run(args: argparse.Namespace) -> int:
     _, catalog = load_for(args)
-    rules = catalog.rules
+    if args.format == "text":
+        with InertLines(sys.stdout) as out:  # a custom policy's names and summaries are the pull request's
+            return _write(args, catalog.rules, out)
+    return _write(args, catalog.rules, sys.stdout)
+
+
+def _write(args: argparse.Namespace, rules: Sequence[Rule], stream: TextIO) -> int:
     if getattr(args, "framework", None):
         from ..portfolio.controls_list import run as list_controls
 
-        return list_controls(rules, args.framework, args.format, sys.stdout)
+        return list_controls(rules, args.framework, args.format, stream)
     if args.format == "json":
         payload = [
             {
@@ -30,12 +42,12 @@ def run(args: argparse.Namespace) -> int:
             }
             for r in rules
         ]
-        json.dump(payload, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        json.dump(payload, stream, indent=2)
+        stream.write("\n")
         return 0
     id_width = max(len(r.id) for r in rules)
     name_width = max(len(r.name) for r in rules)
     for r in rules:
-        sys.stdout.write(f"{r.id:<{id_width}}  {r.name:<{name_width}}  {r.severity.value:<7}  {r.summary}\n")
-    sys.stdout.write(f"{len(rules)} rules\n")
+        stream.write(f"{r.id:<{id_width}}  {r.name:<{name_width}}  {r.severity.value:<7}  {r.summary}\n")
+    stream.write(f"{len(rules)} rules\n")
     return 0

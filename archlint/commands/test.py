@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
+from typing import TextIO
 
 from ..config import load_for
+from ..inert import InertLines
 from ..policies import evidence_gaps
 from ..policy_paths import expand_policy_paths
 from ..policy_tests import default_plan, run_cases
@@ -31,12 +34,20 @@ def declares_policy_set(path: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    with InertLines(sys.stdout) as out:  # a policy's labels and messages are the pull request's
+        return _run(args, out)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
     extra = expand_policy_paths(args.paths) if args.paths else []
     if getattr(args, "policy_sets_only", False):
         extra = [path for path in extra if declares_policy_set(path)]
         if not extra:
             # Not the built-in policies instead: the files named were simply none of ours.
-            print(f"no archlint policy files among the {len(args.paths)} given (none declares {_DECLARED})")
+            print(
+                f"no archlint policy files among the {len(args.paths)} given (none declares {_DECLARED})",
+                file=out,
+            )
             return 0
     _, catalog = load_for(args, extra_policies=extra)
     wanted = {os.path.realpath(path) for path in extra}
@@ -47,21 +58,24 @@ def run(args: argparse.Namespace) -> int:
         if result.ok:
             passed += 1
             if args.verbose:
-                print(f"PASS {result.label}")
+                print(f"PASS {result.label}", file=out)
             continue
         failed += 1
-        print(f"FAIL {result.label}")
+        print(f"FAIL {result.label}", file=out)
         if result.kind == "missing":
-            print(f"     {result.rule.source}:{result.rule.line}: add a tests.fail case where the rule fires")
+            print(
+                f"     {result.rule.source}:{result.rule.line}: add a tests.fail case where the rule fires",
+                file=out,
+            )
         elif result.kind == "fail":
-            print(f"     expected {result.rule.id} to fire; it did not")
+            print(f"     expected {result.rule.id} to fire; it did not", file=out)
         for finding in result.findings:
             if result.kind == "pass" and finding.rule != result.rule.id:
                 continue
-            print(f"     got {finding.rule} at {finding.path or 'document'}: {finding.message}")
+            print(f"     got {finding.rule} at {finding.path or 'document'}: {finding.message}", file=out)
     # Built-in rules must show their evidence (issue 16); custom policies may leave it out.
     for where, problem in evidence_gaps(catalog, sets):
         failed += 1
-        print(f"FAIL {where}: {problem}")
-    print(f"{passed} passed, {failed} failed")
+        print(f"FAIL {where}: {problem}", file=out)
+    print(f"{passed} passed, {failed} failed", file=out)
     return 1 if failed else 0

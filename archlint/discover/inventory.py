@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..finding import Finding
+from ..inert import InertLines
 from .run import Result
 from .usage import UNRESOLVED, printable
 
@@ -35,6 +36,12 @@ def write(fmt: str, result: Result, findings: Sequence[Finding], stream: TextIO)
 
 
 def _text(result: Result, findings: Sequence[Finding], stream: TextIO) -> None:
+    # File names and symbols are the repository's: every line printed inert.
+    with InertLines(stream) as out:
+        _text_lines(result, findings, out)
+
+
+def _text_lines(result: Result, findings: Sequence[Finding], stream: TextIO) -> None:
     listed = rows(result)
     used = [row for row in listed if row["kind"] != UNRESOLVED]
     files = {row["file"] for row in used}

@@ -7,12 +7,15 @@ and waiver reasons are the pull request's; in text output they are printed inert
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from archlint.inert import inert, inert_line
+from archlint.inert import InertLines, inert, inert_line
 
 from .conftest import FAILING_FEATURE, archlint, commit_all
 
@@ -170,3 +173,189 @@ def test_inert_escapes_every_character_that_is_not_printable(text: str, expected
 def test_inert_line_never_starts_a_command(text: str, expected: str) -> None:
     assert inert_line(text) == expected
     assert not inert_line(text).lstrip().startswith(("::", "##["))
+
+
+# ---------------------------------------------------------------------------- other commands
+# decide, explain, rules, test, config and discover print the pull request's text too: feature
+# names and paths, a custom policy's summary and rationale, config values, source file names.
+
+FORGED_LINE = f"\n{FORGED_ERROR}\x1b[2K"
+ADD_MASK = "\n::add-mask::x\x1b[31m"
+
+
+def printed_inert(run: subprocess.CompletedProcess[str]) -> None:
+    """Neither stream of a finished run has a command line or an escape character."""
+    for output in (run.stdout, run.stderr):
+        assert command_lines(output) == [], output
+        assert "\x1b" not in output and "\r" not in output, output
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar holding `text` (newlines and escapes as YAML escapes)."""
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\x1b", "\\e") + '"'
+
+
+# A custom policy whose summary, rationale (a list: kept line by line) and failing case's
+# message hold a command on a line of its own.
+CUSTOM_POLICY = f"""\
+apiVersion: archlint/v1
+kind: PolicySet
+metadata: {{name: team}}
+rules:
+  - id: TEAM001
+    name: described
+    severity: error
+    summary: {quoted("Every feature is described." + ADD_MASK)}
+    rationale: {quoted("- a reviewer reads it first" + ADD_MASK)}
+    remediation: {quoted("Describe it." + ADD_MASK)}
+    references: [{{title: Notes, url: "https://example.org/notes"}}]
+    condition: "true"
+    path: metadata.name
+    message: {quoted("named {metadata.name}" + ADD_MASK)}
+    tests:
+      pass:
+        - description: {quoted("never passes" + ADD_MASK)}
+          document: {{apiVersion: archlint/v1, kind: AIFeature, metadata: {{name: a, owner: b}},
+                     spec: {{problem: knowledge, approach: rag}}}}
+      fail:
+        - document: {{apiVersion: archlint/v1, kind: AIFeature, metadata: {{name: a, owner: b}},
+                     spec: {{problem: knowledge, approach: rag}}}}
+"""
+
+
+# A gates file (`decide --gates`) whose gate title holds a command on a line of its own.
+GATES = f"""\
+apiVersion: archlint/v1
+kind: DecisionGates
+metadata: {{name: rag-first}}
+state: {{}}
+assumptions: {{}}
+gates:
+  - id: always
+    title: {quoted("Always retrieve" + ADD_MASK)}
+    question: Is there anything to decide?
+    why: This organisation retrieves everything.
+    outcomes:
+      - recommend: "'rag'"
+        label: house
+        fields: [spec.problem]
+        because: house rule for {{spec.problem}} problems
+"""
+
+
+@pytest.fixture
+def custom_policy(repo: Path) -> Path:
+    (repo / "policies").mkdir()
+    (repo / "policies" / "team.yaml").write_text(CUSTOM_POLICY)
+    (repo / "archlint.toml").write_text('policy-paths = ["policies"]\n')
+    commit_all(repo)
+    return repo
+
+
+def test_decide_prints_a_forged_feature_name_and_value_inert(repo: Path, user_cache: Path) -> None:
+    named = FAILING_FEATURE.replace("name: stock-checker", f"name: {quoted('stock' + FORGED_LINE)}")
+    (repo / "ai-feature.yaml").write_text(named.replace("daily", quoted("daily" + FORGED_LINE)))
+    commit_all(repo)
+
+    run = archlint("decide", "ai-feature.yaml", cwd=repo, user_cache=user_cache)
+
+    assert run.returncode == 2  # the schema refuses both, quoting them
+    printed_inert(run)
+    assert "SCH001 metadata.name: 'stock\\n::error file=README.md" in run.stderr
+
+
+def test_decide_prints_a_forged_path_and_gate_inert(repo: Path, user_cache: Path) -> None:
+    folder = repo / f"x{FORGED_LINE}"
+    folder.mkdir()
+    (folder / "ai-feature.yaml").write_text(FAILING_FEATURE)
+    (repo / "gates.yaml").write_text(GATES)
+    commit_all(repo)
+
+    runs = [
+        archlint("decide", str(folder / "ai-feature.yaml"), *extra, cwd=repo, user_cache=user_cache)
+        for extra in ([], ["--gates", "gates.yaml"])
+    ]
+    broken = FAILING_FEATURE.replace("top_k: 4", "top_k: many")
+    (folder / "ai-feature.yaml").write_text(broken)
+    runs.append(archlint("decide", str(folder / "ai-feature.yaml"), cwd=repo, user_cache=user_cache))
+
+    assert [run.returncode for run in runs] == [0, 0, 2], runs[-1].stderr
+    for run in runs:
+        printed_inert(run)
+    # A newline in a name still ends the line it is printed on; the line it starts is inert.
+    assert "\n\\x3a:error file=README.md,line=1::All checks passed\\x1b[2K/ai-feature.yaml)" in runs[0].stdout
+    assert "\n\\x3a:add-mask::x\\x1b[31m)" in runs[1].stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["explain", "TEAM001"], ["rules"], ["test", "policies/team.yaml"], ["test", "--verbose"]],
+    ids=["explain", "rules", "test", "test-verbose"],
+)
+def test_a_custom_policy_text_is_printed_inert(
+    custom_policy: Path, user_cache: Path, command: list[str]
+) -> None:
+    run = archlint(*command, cwd=custom_policy, user_cache=user_cache)
+
+    assert run.returncode == (1 if command[0] == "test" else 0), run.stderr
+    printed_inert(run)
+    assert "\n\\x3a:add-mask::x\\x1b[31m" in run.stdout  # shown, as text
+
+
+def test_rules_by_framework_is_printed_inert(custom_policy: Path, user_cache: Path) -> None:
+    policy = custom_policy / "policies" / "team.yaml"
+    mapped = policy.read_text().replace(
+        "    condition:", '    mappings: {"nist-ai-rmf": ["GOVERN 1.1"]}\n    condition:'
+    )
+    policy.write_text(mapped)
+    commit_all(custom_policy)
+
+    run = archlint("rules", "--framework", "nist-ai-rmf", cwd=custom_policy, user_cache=user_cache)
+
+    assert run.returncode == 0, run.stderr
+    printed_inert(run)
+
+
+def test_config_prints_a_forged_value_and_path_inert(repo: Path, user_cache: Path) -> None:
+    folder = repo / f"x\n{STOP_COMMANDS}"
+    folder.mkdir()
+    (folder / "archlint.toml").write_text(f"exclude = [{json.dumps(STOP_COMMANDS + FORGED_LINE)}]\n")
+    (folder / "ai-feature.yaml").write_text(FAILING_FEATURE)
+    commit_all(repo)
+
+    run = archlint("config", f"x\n{STOP_COMMANDS}", cwd=repo, user_cache=user_cache)
+
+    assert run.returncode == 0, run.stderr
+    printed_inert(run)
+    assert "for: x\n\\x3a:stop-commands::tok\n" in run.stdout
+    assert "exclude" in run.stdout and "stop-commands::tok" in run.stdout.split("exclude")[1]
+
+
+def test_discover_prints_a_forged_source_file_name_inert(repo: Path, user_cache: Path) -> None:
+    for name in (f"{STOP_COMMANDS}.py", f"x{FORGED_LINE}.py"):
+        (repo / name).write_text("import openai\nclient = openai.OpenAI()\n")
+    commit_all(repo)
+
+    runs = [
+        archlint("discover", "--no-cache", *fmt, cwd=repo, user_cache=user_cache)
+        for fmt in ([], ["--format", "text", "--output", "inventory.txt"])
+    ]
+
+    assert [run.returncode for run in runs] == [1, 1], runs[0].stderr  # DSC001: no feature declares them
+    printed_inert(runs[0])
+    inventory = (repo / "inventory.txt").read_text()
+    assert command_lines(inventory) == [] and "\x1b" not in inventory
+    assert "\\x3a:stop-commands::tok.py:1:1: error DSC001" in runs[0].stdout
+
+
+def test_inert_lines_writes_each_line_inert() -> None:
+    stream = io.StringIO()
+    with InertLines(stream) as out:
+        print(f"a{FORGED_LINE}", file=out)
+        out.write("  ##[error]x")
+        out.write("y\rz")
+
+    assert stream.getvalue() == (
+        "a\n\\x3a:error file=README.md,line=1::All checks passed\\x1b[2K\n  \\x23#[error]xy\\rz"
+    )
+    assert not stream.closed
