@@ -576,7 +576,7 @@ class Results:
 
 def _unchanged(depends: Any) -> bool:
     """Are the evidence files a cached result read in the state it recorded?"""
-    from .evidence.locate import signature
+    from .paths import signature
 
     if not isinstance(depends, list) or not all(isinstance(row, list) and row for row in depends):
         return False

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 
 @cache
@@ -80,3 +82,18 @@ def repository_root(path: str) -> str:
     absolute = os.path.abspath(path)
     start = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
     return git_root(start) or start
+
+
+def signature(paths: list[str]) -> list[list[Any]]:
+    """The state of files a cached result depends on besides its own text (the evidence paths
+    a feature resolved): [path, size, mtime, inode, type] each, or [path] when absent. Here,
+    beside the other path helpers, so a warm run compares states without loading `evidence`."""
+    rows: list[list[Any]] = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            rows.append([path])
+            continue
+        rows.append([path, status.st_size, status.st_mtime_ns, status.st_ino, stat.S_IFMT(status.st_mode)])
+    return rows

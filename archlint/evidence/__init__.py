@@ -52,7 +52,7 @@ def check(
 
 
 def dependencies(documents: Sequence[Document], feature: str) -> list[list[Any]] | None:
-    """The state of every evidence path the documents declare (see `locate.signature`), which a
+    """The state of every evidence path the documents declare (see `paths.signature`), which a
     cached result of the feature file depends on; None when they declare none."""
     specs = [
         document.data["spec"]
@@ -61,7 +61,8 @@ def dependencies(documents: Sequence[Document], feature: str) -> list[list[Any]]
     ]
     import os
 
-    from .locate import declared, is_uri, signature
+    from ..paths import signature
+    from .locate import declared, is_uri
 
     if not any(declared(spec) for spec in specs):
         return None

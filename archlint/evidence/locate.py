@@ -105,15 +105,3 @@ def resolve(item: Declared, feature: str, root: str) -> Resolved:
     return Resolved(item, "file", real, "")
 
 
-def signature(paths: list[str]) -> list[list[Any]]:
-    """What the cached result of a feature file depends on besides its text: the state of
-    each evidence path it resolved ([path, size, mtime, inode], or [path] when absent)."""
-    rows: list[list[Any]] = []
-    for path in paths:
-        try:
-            status = os.stat(path)
-        except OSError:
-            rows.append([path])
-            continue
-        rows.append([path, status.st_size, status.st_mtime_ns, status.st_ino, stat.S_IFMT(status.st_mode)])
-    return rows

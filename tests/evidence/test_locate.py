@@ -83,8 +83,8 @@ def test_resolve_states(tmp_path: Path) -> None:
 
 def test_signature_changes_when_a_file_appears_or_changes(tmp_path: Path) -> None:
     path = str(tmp_path / "t.jsonl")
-    before = locate.signature([path])
+    before = paths.signature([path])
     assert before == [[path]]
     Path(path).write_text("{}\n")
-    after = locate.signature([path])
+    after = paths.signature([path])
     assert after != before and after[0][1] == 3
