@@ -19,6 +19,20 @@ MESSAGE_LIST_ITEMS = 10
 MakeFinding = Callable[[str, str, Severity, str, Path], Finding]
 
 
+def document_bindings(document: Document, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What a condition sees of a document: its top-level fields, the params, and (filled in
+    once they are evaluated) the variables."""
+    data = document.data
+    return {
+        "apiVersion": data.get("apiVersion"),
+        "kind": data.get("kind"),
+        "metadata": data.get("metadata", {}),
+        "spec": data.get("spec", {}),
+        "params": dict(params),
+        "variables": {},
+    }
+
+
 def evaluate(
     document: Document,
     catalog: Catalog,
@@ -45,15 +59,7 @@ def evaluate(
     foreign_rules = tuple(rule for rule in rules if not rule.builtin)
     if foreign_rules:
         rules = tuple(rule for rule in rules if rule.builtin)
-    data = document.data
-    bindings: dict[str, Any] = {
-        "apiVersion": data.get("apiVersion"),
-        "kind": data.get("kind"),
-        "metadata": data.get("metadata", {}),
-        "spec": data.get("spec", {}),
-        "params": dict(params),
-        "variables": {},
-    }
+    bindings = document_bindings(document, params)
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     failed: list[str] = []
@@ -230,15 +236,7 @@ def arguing_against_approach(
     when (GEN002 argues for retrieval only when the facts do not arrive with the request).
     `archlint decide` must never recommend an approach that leaves such a finding.
     """
-    data = document.data
-    bindings: dict[str, Any] = {
-        "apiVersion": data.get("apiVersion"),
-        "kind": data.get("kind"),
-        "metadata": data.get("metadata", {}),
-        "spec": data.get("spec", {}),
-        "params": dict(params),
-        "variables": {},
-    }
+    bindings = document_bindings(document, params)
     first = cel.activation(bindings)
     bindings["variables"] = {name: program.evaluate(first) for name, program in catalog.variables}
     activation = cel.activation(bindings)
