@@ -75,6 +75,12 @@ class Report(NamedTuple):
     extra: Mapping[str, Any] = _NOTHING
     # The loaded policies, for reporters that render rule help (SARIF help.text/markdown).
     catalog: Catalog | None = None
+    # The threshold of each file a nested config sets its own fail-on for (display name -> severity).
+    fail_on_by_file: Mapping[str, Severity] = _NOTHING
+
+    def threshold(self, file: str) -> Severity:
+        """The fail-on that applies to `file`: its own config's, else the run's."""
+        return self.fail_on_by_file.get(file, self.fail_on)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -93,4 +99,9 @@ class Report(NamedTuple):
 
     @property
     def failed(self) -> bool:
-        return any(finding.severity.rank >= self.fail_on.rank for finding in self.active)
+        """Whether any unwaived finding reaches the fail-on of its file."""
+        return any(
+            finding.suppressed is None and finding.severity.rank >= self.threshold(result.file).rank
+            for result in self.files
+            for finding in result.findings
+        )

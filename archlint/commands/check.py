@@ -287,7 +287,9 @@ def _report(
     checked_files, extra, notices = _baseline(checked, args)
     if rules is None:
         rules = catalog.rules if catalog is not None else ()
-    report = Report(checked_files, rules, settings.fail_on, extra, catalog=catalog)
+    report = Report(
+        checked_files, rules, settings.fail_on, extra, catalog=catalog, fail_on_by_file=fail_on or {}
+    )
     if args.show_source and sources is None:
         sources = _sources(outcomes, named)
     _write(report, fmt, args.output, _text_options(args, sources), quiet=args.quiet)
@@ -307,13 +309,6 @@ def _report(
         if settings.require_files:
             return 1
     failed = report.failed
-    if fail_on:
-        failed = any(
-            finding.suppressed is None
-            and finding.severity.rank >= fail_on.get(result.file, settings.fail_on).rank
-            for result in checked_files
-            for finding in result.findings
-        )
     # Writing a baseline records every finding, so none of them fails the run.
     return 1 if failed and not args.write_baseline and not args.exit_zero else 0
 

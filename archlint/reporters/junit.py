@@ -37,7 +37,7 @@ def report(report: Report, stream: TextIO) -> None:
     root = ET.Element("testsuites", {"name": "archlint"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for result in report.files:
-        suite = _suite(result, names, report.fail_on)
+        suite = _suite(result, names, report.threshold(result.file))
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
         root.append(suite)

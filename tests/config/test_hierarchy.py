@@ -121,6 +121,23 @@ def test_a_nested_fail_on_decides_for_its_own_files(
     assert run(capsys, "check", "--no-cache", "--fail-on", "error")[0] == 0  # the flag has the last word
 
 
+def test_junit_fails_a_file_by_its_own_fail_on(monorepo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The exit code and the JUnit report agree: faq-bot's warning fails under faq-bot's
+    # fail-on = "warning", search's identical warning passes under the root's default.
+    import xml.etree.ElementTree as ET
+
+    (monorepo / "pyproject.toml").write_text("[tool.archlint]\n")
+    (monorepo / "services" / "faq-bot" / "archlint.toml").write_text('fail-on = "warning"\n')
+    code, out, _ = run(capsys, "check", "--no-cache", "--format", "junit")
+    assert code == 1
+    failing = {
+        suite.get("name")
+        for suite in ET.fromstring(out).iter("testsuite")
+        if any(case.find("failure") is not None for case in suite.iter("testcase"))
+    }
+    assert failing == {"services/faq-bot/ai-feature.yaml"}
+
+
 def test_a_nested_exclude_is_relative_to_its_folder(
     monorepo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
