@@ -21,7 +21,7 @@ PARALLEL_FROM = 4000  # fewer files than this are scanned faster than worker pro
 class Scanned(NamedTuple):
     file: str
     stat: tuple[int, int, int]  # size, mtime_ns, inode: when all equal, the cached digest holds
-    digest: str
+    digest: str  # "" when no cache will keep it (hashing every file costs a tenth of a run)
     usages: tuple[Usage, ...]
 
 
@@ -99,6 +99,8 @@ _JAVASCRIPT_PLACES = (
 def _passes_python(names: re.Pattern[bytes], data: bytes) -> bool:
     if any(needle in data for needle in _PYTHON_DYNAMIC):
         return True
+    if names.search(data) is None:
+        return False  # no catalogue name anywhere: no import place needs looking at
     places = (place for pattern in _PYTHON_PLACES for place in pattern.finditer(data))
     return any(names.search(data, place.start(), place.end()) for place in places)
 
@@ -106,6 +108,8 @@ def _passes_python(names: re.Pattern[bytes], data: bytes) -> bool:
 def _passes_javascript(names: re.Pattern[bytes], data: bytes) -> bool:
     if any(needle in data for needle in _JAVASCRIPT_DYNAMIC):
         return True
+    if names.search(data) is None:
+        return False  # no catalogue name anywhere: no import place needs looking at
     places = (place for pattern in _JAVASCRIPT_PLACES for place in pattern.finditer(data))
     return any(names.match(data, place.end()) for place in places)
 
@@ -118,15 +122,20 @@ def stat_of(root: str, file: str) -> tuple[int, int, int] | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def scan_one(root: str, file: str, catalogue: Catalogue, filters: _Filters) -> Scanned | None:
-    """The usages in one file; None when it cannot be read (a link out, too large, gone)."""
+def scan_one(
+    root: str, file: str, catalogue: Catalogue, filters: _Filters, digests: bool = True
+) -> Scanned | None:
+    """The usages in one file; None when it cannot be read (a link out, too large, gone).
+    `digests`: hash the content too, for a cache to answer by later."""
     from ..cache import digest
 
     stat = stat_of(root, file)
     data = read(root, file)
     if stat is None or data is None:
         return None
-    return Scanned(file, stat, digest(data), tuple(usages_in(data, file, catalogue, filters)))
+    return Scanned(
+        file, stat, digest(data) if digests else "", tuple(usages_in(data, file, catalogue, filters))
+    )
 
 
 def usages_in(data: bytes, file: str, catalogue: Catalogue, filters: _Filters | None = None) -> list[Usage]:
@@ -154,10 +163,10 @@ def usages_in(data: bytes, file: str, catalogue: Catalogue, filters: _Filters | 
     return []
 
 
-def _chunk(arguments: tuple[str, list[str], Catalogue]) -> list[Scanned | None]:
-    root, files, catalogue = arguments
+def _chunk(arguments: tuple[str, list[str], Catalogue, bool]) -> list[Scanned | None]:
+    root, files, catalogue, digests = arguments
     filters = _filters(catalogue)
-    return [scan_one(root, file, catalogue, filters) for file in files]
+    return [scan_one(root, file, catalogue, filters, digests) for file in files]
 
 
 def scan(
@@ -182,13 +191,13 @@ def scan(
         from multiprocessing import get_context
 
         size = max(1, len(todo) // (workers * 4))
-        chunks = [(root, todo[i : i + size], catalogue) for i in range(0, len(todo), size)]
+        chunks = [(root, todo[i : i + size], catalogue, cache is not None) for i in range(0, len(todo), size)]
         # As check does: fork shares the loaded modules for free; macOS and Windows only spawn safely.
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
             results = [item for part in pool.map(_chunk, chunks) for item in part]
     else:
-        results = _chunk((root, todo, catalogue))
+        results = _chunk((root, todo, catalogue, cache is not None))
     for result in results:
         if result is not None:
             done[result.file] = result
