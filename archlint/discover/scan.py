@@ -99,8 +99,6 @@ _JAVASCRIPT_PLACES = (
 def _passes_python(names: re.Pattern[bytes], data: bytes) -> bool:
     if any(needle in data for needle in _PYTHON_DYNAMIC):
         return True
-    if names.search(data) is None:
-        return False  # no catalogue name anywhere: no import place needs looking at
     places = (place for pattern in _PYTHON_PLACES for place in pattern.finditer(data))
     return any(names.search(data, place.start(), place.end()) for place in places)
 
@@ -108,8 +106,6 @@ def _passes_python(names: re.Pattern[bytes], data: bytes) -> bool:
 def _passes_javascript(names: re.Pattern[bytes], data: bytes) -> bool:
     if any(needle in data for needle in _JAVASCRIPT_DYNAMIC):
         return True
-    if names.search(data) is None:
-        return False  # no catalogue name anywhere: no import place needs looking at
     places = (place for pattern in _JAVASCRIPT_PLACES for place in pattern.finditer(data))
     return any(names.match(data, place.end()) for place in places)
 
