@@ -103,5 +103,3 @@ def resolve(item: Declared, feature: str, root: str) -> Resolved:
     if not stat.S_ISREG(status.st_mode):
         return Resolved(item, "not-a-file", None, "not a regular file")
     return Resolved(item, "file", real, "")
-
-
