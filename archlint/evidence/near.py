@@ -47,6 +47,28 @@ def _batches(items: Iterable[tuple[int, str]], size: int) -> Iterator[list[tuple
         yield batch
 
 
+class _Capped:
+    """The batches of at most `cap` records of one file, counting what was taken and whether
+    records were left over."""
+
+    def __init__(self, records: Iterable[tuple[int, str]], cap: int) -> None:
+        self.records = records
+        self.cap = cap
+        self.taken = 0
+        self.capped = False
+
+    def batches(self) -> Iterator[list[tuple[int, str]]]:
+        for batch in _batches(self.records, BATCH):
+            if self.taken >= self.cap:
+                self.capped = True
+                return
+            if len(batch) > self.cap - self.taken:
+                self.capped = True
+                batch = batch[: self.cap - self.taken]
+            self.taken += len(batch)
+            yield batch
+
+
 def find(
     evaluation: Iterable[tuple[int, str]],
     train: Iterable[tuple[int, str]],
@@ -68,31 +90,16 @@ def find(
     # for 0.9 with 128 permutations). Every candidate is then checked against the threshold.
     lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=PERMUTATIONS)
     signatures: dict[int, tuple[MinHash, int]] = {}  # eval line -> (signature, exact key)
-    capped = False
-    count_eval = 0
-    for batch in _batches(evaluation, BATCH):
-        if count_eval >= cap:
-            capped = True
-            break
-        if len(batch) > cap - count_eval:
-            capped = True
-            batch = batch[: cap - count_eval]
-        count_eval += len(batch)
+    evals = _Capped(evaluation, cap)
+    for batch in evals.batches():
         hashes = MinHash.bulk([shingles(text) for _, text in batch], **options)
         for (line, text), signature in zip(batch, hashes, strict=True):
             lsh.insert(str(line), signature, check_duplication=False)
             signatures[line] = (signature, normalise.key(normalise.normalise(text)))
     found: dict[int, int] = {}
-    count_train = 0
+    trains = _Capped(train, cap)
     if signatures:
-        for batch in _batches(train, BATCH):
-            if count_train >= cap:
-                capped = True
-                break
-            if len(batch) > cap - count_train:
-                capped = True
-                batch = batch[: cap - count_train]
-            count_train += len(batch)
+        for batch in trains.batches():
             hashes = MinHash.bulk([shingles(text) for _, text in batch], **options)
             for (line, text), signature in zip(batch, hashes, strict=True):
                 exact = None
@@ -109,5 +116,8 @@ def find(
                         found[eval_line] = line
     lines = sorted(found)
     return Near(
-        len(lines), tuple((line, found[line]) for line in lines[:first]), (count_eval, count_train), capped
+        len(lines),
+        tuple((line, found[line]) for line in lines[:first]),
+        (evals.taken, trains.taken),
+        evals.capped or trains.capped,
     )
